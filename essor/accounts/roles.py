@@ -1,0 +1,71 @@
+"""Roles and what each may do: the single table that guards, pages and the API read.
+
+A user belongs to one partner and holds one or more roles. A capability is granted when any
+of the user's roles grants it; platform operators (Django superusers) hold every capability.
+Later apps add their capabilities here, so that ``docs/permissions.md`` and the permission
+matrix test read from one place.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", _("Administrator")
+    PROGRAMME_MANAGER = "programme_manager", _("Programme manager")
+    COUNSELLOR = "counsellor", _("Counsellor")
+    DATA_CLERK = "data_clerk", _("Data clerk")
+    COMMITTEE_MEMBER = "committee_member", _("Committee member (read-only)")
+
+
+class Cap:
+    """Capability names. Kept as constants so a typo fails at import, not in production."""
+
+    USERS_VIEW = "users.view"  # see the users of one's own partner
+    USERS_MANAGE = "users.manage"  # create, change, deactivate them and set their roles
+    PARTNER_MANAGE_OWN = "partners.manage_own"  # edit one's own partner's details
+    PARTNER_MANAGE_ALL = "partners.manage_all"  # create and edit any partner
+    SHARING_MANAGE = "sharing.manage"  # share one's partner's records with another partner
+    PERSONAL_VIEW = "personal.view"  # see personal data (names, CIN, phone, birth date)
+    PERSONAL_CHANGE = "personal.change"  # create and change personal records
+    PERSONAL_ALL_PARTNERS = "personal.all_partners"  # see every partner's personal records
+    HISTORY_VIEW = "history.view"  # read a record's audit trail
+    AGGREGATES_VIEW = "aggregates.view"  # read figures and reference data across partners
+
+
+_READ = {Cap.AGGREGATES_VIEW}
+
+ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
+    Role.ADMIN: frozenset(
+        _READ
+        | {
+            Cap.USERS_VIEW,
+            Cap.USERS_MANAGE,
+            Cap.PARTNER_MANAGE_OWN,
+            Cap.SHARING_MANAGE,
+            Cap.PERSONAL_VIEW,
+            Cap.PERSONAL_CHANGE,
+            Cap.HISTORY_VIEW,
+        }
+    ),
+    Role.PROGRAMME_MANAGER: frozenset(
+        _READ | {Cap.USERS_VIEW, Cap.PERSONAL_VIEW, Cap.PERSONAL_CHANGE, Cap.HISTORY_VIEW}
+    ),
+    Role.COUNSELLOR: frozenset(_READ | {Cap.PERSONAL_VIEW, Cap.PERSONAL_CHANGE}),
+    Role.DATA_CLERK: frozenset(_READ | {Cap.PERSONAL_VIEW, Cap.PERSONAL_CHANGE}),
+    # The committee reads figures and follows the conventions; it sees no personal data.
+    Role.COMMITTEE_MEMBER: frozenset(_READ),
+}
+
+ALL_CAPABILITIES: frozenset[str] = frozenset(
+    value for name, value in vars(Cap).items() if name.isupper()
+)
+
+
+def capabilities_for(roles: set[str]) -> frozenset[str]:
+    granted: set[str] = set()
+    for role in roles:
+        granted |= ROLE_CAPABILITIES.get(role, frozenset())
+    return frozenset(granted)

@@ -1,0 +1,19 @@
+"""Everything under /api/v1/: each app's router, the OpenAPI schema and its interactive docs."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularJSONAPIView, SpectacularSwaggerView
+
+urlpatterns = [
+    path("", include("essor.accounts.api_urls")),
+    path("", include("essor.territory.api_urls")),
+    path(
+        "openapi.json",
+        SpectacularJSONAPIView.as_view(permission_classes=[], authentication_classes=[]),
+        name="api-schema",
+    ),
+    path(
+        "docs/",
+        SpectacularSwaggerView.as_view(url_name="api-schema", permission_classes=[]),
+        name="api-docs",
+    ),
+]

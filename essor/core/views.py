@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.apps import apps
+from django.contrib.auth.decorators import login_required
+from django.db.models import Model
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from essor.accounts.models import Partner, User
+from essor.accounts.permissions import access_partner, access_user, require
+from essor.accounts.roles import Cap
+from essor.accounts.selectors import user_list
+from essor.core.audit import history_of
+from essor.territory.selectors import territory_counts
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    context: dict[str, Any] = {
+        "territory": territory_counts(),
+        "partner_count": Partner.objects.filter(archived_at__isnull=True).count(),
+        "colleague_count": user_list(actor=user, partner=user.partner)
+        .filter(is_active=True)
+        .count()
+        if user.partner_id and user.can(Cap.USERS_VIEW)
+        else None,
+    }
+    return render(request, "core/home.html", context)
+
+
+def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """Missing and forbidden look the same, in the user's language."""
+    return render(request, "404.html", status=404)
+
+
+# Guards for the history page: one per audited object type.
+HISTORY_GUARDS = {
+    "accounts.partner": access_partner,
+    "accounts.user": access_user,
+}
+
+
+@login_required
+def history(request: HttpRequest, model: str, pk: int) -> HttpResponse:
+    """The audit trail of one record: who changed what, when."""
+    user: User = request.user  # type: ignore[assignment]
+    require(user, Cap.HISTORY_VIEW)
+    guard = HISTORY_GUARDS.get(model)
+    if guard is None:
+        raise Http404
+    obj: Model = guard(user, pk)  # type: ignore[operator]
+    model_class = apps.get_model(model)
+    return render(
+        request,
+        "core/history.html",
+        {
+            "object": obj,
+            "model_name": model_class._meta.verbose_name,
+            "entries": history_of(obj),
+        },
+    )
