@@ -14,6 +14,8 @@ from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from essor.territory.models import Region
+
 from . import services
 from .models import Partner, User
 from .permissions import access_partner, access_user
@@ -22,7 +24,9 @@ from .selectors import partner_list, user_list
 
 
 class PartnerSerializer(serializers.ModelSerializer):
-    region = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    region: serializers.SlugRelatedField[Region] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
 
     class Meta:
         model = Partner
@@ -31,7 +35,9 @@ class PartnerSerializer(serializers.ModelSerializer):
 
 
 class UserSerializer(serializers.ModelSerializer):
-    partner = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    partner: serializers.SlugRelatedField[Partner] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
     roles = serializers.ListField(
         child=serializers.ChoiceField(choices=Role.choices), allow_empty=False
     )
@@ -93,10 +99,12 @@ class PartnerViewSet(
         return access_partner(self.request.user, self.kwargs["pk"], action=action)  # type: ignore[arg-type]
 
     def perform_update(self, serializer: serializers.BaseSerializer) -> None:
+        partner = serializer.instance
+        assert isinstance(partner, Partner)
         try:
             serializer.instance = services.partner_update(
                 actor=self.request.user,  # type: ignore[arg-type]
-                partner=serializer.instance,
+                partner=partner,
                 **serializer.validated_data,
             )
         except DjangoValidationError as error:
@@ -137,10 +145,12 @@ class UserViewSet(
             raise _as_drf_errors(error) from error
 
     def perform_update(self, serializer: serializers.BaseSerializer) -> None:
+        user = serializer.instance
+        assert isinstance(user, User)
         try:
             serializer.instance = services.user_update(
                 actor=self.request.user,  # type: ignore[arg-type]
-                user=serializer.instance,
+                user=user,
                 **serializer.validated_data,
             )
         except DjangoValidationError as error:

@@ -36,13 +36,15 @@ class UserForm(forms.ModelForm):
 
 
 class UserCreateForm(UserForm):
-    username = forms.SlugField(label=_("User name"), max_length=150)
     password = forms.CharField(
         label=_("Initial password"),
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         min_length=10,
         help_text=_("At least 10 characters. The user changes it after the first sign-in."),
     )
+
+    class Meta(UserForm.Meta):
+        fields = ["username", *UserForm.Meta.fields]
 
     def clean_username(self) -> str:
         username: str = self.cleaned_data["username"]
@@ -52,6 +54,8 @@ class UserCreateForm(UserForm):
 
 
 class PartnerForm(forms.ModelForm):
+    website = forms.URLField(label=_("website"), required=False, assume_scheme="https")
+
     class Meta:
         model = Partner
         fields = ["acronym", "name_fr", "name_ar", "kind", "region", "website"]

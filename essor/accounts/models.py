@@ -6,7 +6,7 @@ from functools import cached_property
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -58,13 +58,12 @@ class Partner(BilingualNameMixin, ArchivableModel, TimeStampedModel):
         verbose_name = _("partner")
         verbose_name_plural = _("partners")
 
+    def __str__(self) -> str:
+        return self.label
+
     @property
     def short_label(self) -> str:
         return self.acronym or self.label
-
-
-class EssorUserManager(UserManager["User"]):
-    pass
 
 
 class User(AbstractUser):
@@ -82,7 +81,6 @@ class User(AbstractUser):
         _("preferred language"), max_length=5, choices=settings.LANGUAGES, default="fr"
     )
 
-    objects: Any = EssorUserManager()
     history = HistoricalRecords(excluded_fields=["password", "last_login"])
 
     class Meta:

@@ -4,10 +4,12 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+
+from essor.core.http import EssorRequest
 
 from . import services
 from .forms import DeactivateForm, LoginForm, PartnerForm, UserCreateForm, UserForm
@@ -23,12 +25,12 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
 
-def _actor(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
+def _actor(request: EssorRequest) -> User:
+    return request.user
 
 
 @login_required
-def partners(request: HttpRequest) -> HttpResponse:
+def partners(request: EssorRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()
     context = {"partners": partner_list(actor=_actor(request), query=query), "query": query}
     template = "accounts/partials/_partner_rows.html" if request.htmx else "accounts/partners.html"
@@ -36,7 +38,7 @@ def partners(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def partner_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def partner_detail(request: EssorRequest, pk: int) -> HttpResponse:
     actor = _actor(request)
     partner = access_partner(actor, pk)
     can_see_users = actor.is_superuser or (
@@ -57,7 +59,7 @@ def partner_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def partner_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def partner_edit(request: EssorRequest, pk: int) -> HttpResponse:
     actor = _actor(request)
     partner = access_partner(actor, pk, action="change")
     form = PartnerForm(request.POST or None, instance=partner)
@@ -69,7 +71,7 @@ def partner_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def users(request: HttpRequest) -> HttpResponse:
+def users(request: EssorRequest) -> HttpResponse:
     actor = _actor(request)
     require(actor, Cap.USERS_VIEW)
     return render(
@@ -80,7 +82,7 @@ def users(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def user_detail(request: EssorRequest, pk: int) -> HttpResponse:
     actor = _actor(request)
     user = access_user(actor, pk)
     return render(
@@ -91,7 +93,7 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def user_create(request: HttpRequest) -> HttpResponse:
+def user_create(request: EssorRequest) -> HttpResponse:
     actor = _actor(request)
     require(actor, Cap.USERS_MANAGE)
     form = UserCreateForm(request.POST or None)
@@ -114,7 +116,7 @@ def user_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def user_edit(request: EssorRequest, pk: int) -> HttpResponse:
     actor = _actor(request)
     user = access_user(actor, pk, action="change")
     form = UserForm(request.POST or None, instance=user, initial={"roles": sorted(user.roles)})
@@ -139,7 +141,7 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def user_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
+def user_deactivate(request: EssorRequest, pk: int) -> HttpResponse:
     actor = _actor(request)
     user = access_user(actor, pk, action="change")
     form = DeactivateForm(request.POST or None)
@@ -151,7 +153,7 @@ def user_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def profile(request: HttpRequest) -> HttpResponse:
+def profile(request: EssorRequest) -> HttpResponse:
     actor = _actor(request)
     token = getattr(actor, "auth_token", None)
     return render(request, "accounts/profile.html", {"token": token})
@@ -159,7 +161,7 @@ def profile(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def token_rotate(request: HttpRequest) -> HttpResponse:
+def token_rotate(request: EssorRequest) -> HttpResponse:
     services.api_token_rotate(user=_actor(request))
     messages.success(request, _("A new API token was created; the previous one no longer works."))
     return redirect("accounts:profile")

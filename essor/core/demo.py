@@ -40,7 +40,9 @@ PARTNERS: list[dict[str, str | None]] = [
     {
         "code": "ccis-tta",
         "acronym": "CCIS-TTA",
-        "name_fr": "Chambre de commerce, d'industrie et de services de la région Tanger-Tétouan-Al Hoceima",
+        "name_fr": (
+            "Chambre de commerce, d'industrie et de services de la région Tanger-Tétouan-Al Hoceima"
+        ),
         "name_ar": "غرفة التجارة والصناعة والخدمات لجهة طنجة تطوان الحسيمة",
         "kind": PartnerKind.CHAMBER,
         "region": TTA,
@@ -48,7 +50,9 @@ PARTNERS: list[dict[str, str | None]] = [
     {
         "code": "indh-tta",
         "acronym": "INDH",
-        "name_fr": "Initiative nationale pour le développement humain — région Tanger-Tétouan-Al Hoceima",
+        "name_fr": (
+            "Initiative nationale pour le développement humain — région Tanger-Tétouan-Al Hoceima"
+        ),
         "name_ar": "المبادرة الوطنية للتنمية البشرية — جهة طنجة تطوان الحسيمة",
         "kind": PartnerKind.INDH,
         "region": TTA,

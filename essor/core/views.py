@@ -5,20 +5,21 @@ from typing import Any
 from django.apps import apps
 from django.contrib.auth.decorators import login_required
 from django.db.models import Model
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 
-from essor.accounts.models import Partner, User
+from essor.accounts.models import Partner
 from essor.accounts.permissions import access_partner, access_user, require
 from essor.accounts.roles import Cap
 from essor.accounts.selectors import user_list
 from essor.core.audit import history_of
+from essor.core.http import EssorRequest
 from essor.territory.selectors import territory_counts
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def home(request: EssorRequest) -> HttpResponse:
+    user = request.user
     context: dict[str, Any] = {
         "territory": territory_counts(),
         "partner_count": Partner.objects.filter(archived_at__isnull=True).count(),
@@ -31,7 +32,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "core/home.html", context)
 
 
-def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+def not_found(request: EssorRequest, exception: Exception | None = None) -> HttpResponse:
     """Missing and forbidden look the same, in the user's language."""
     return render(request, "404.html", status=404)
 
@@ -44,14 +45,14 @@ HISTORY_GUARDS = {
 
 
 @login_required
-def history(request: HttpRequest, model: str, pk: int) -> HttpResponse:
+def history(request: EssorRequest, model: str, pk: int) -> HttpResponse:
     """The audit trail of one record: who changed what, when."""
-    user: User = request.user  # type: ignore[assignment]
+    user = request.user
     require(user, Cap.HISTORY_VIEW)
     guard = HISTORY_GUARDS.get(model)
     if guard is None:
         raise Http404
-    obj: Model = guard(user, pk)  # type: ignore[operator]
+    obj: Model = guard(user, pk)
     model_class = apps.get_model(model)
     return render(
         request,

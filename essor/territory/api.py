@@ -16,7 +16,9 @@ class RegionSerializer(serializers.ModelSerializer):
 
 
 class ProvinceSerializer(serializers.ModelSerializer):
-    region = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    region: serializers.SlugRelatedField[Region] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
 
     class Meta:
         model = Province
@@ -24,8 +26,12 @@ class ProvinceSerializer(serializers.ModelSerializer):
 
 
 class CommuneSerializer(serializers.ModelSerializer):
-    region = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    province = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    region: serializers.SlugRelatedField[Region] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
+    province: serializers.SlugRelatedField[Province] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
 
     class Meta:
         model = Commune

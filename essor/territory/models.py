@@ -24,6 +24,9 @@ class Region(BilingualNameMixin, models.Model):
         verbose_name = _("region")
         verbose_name_plural = _("regions")
 
+    def __str__(self) -> str:
+        return self.label
+
     @property
     def iso_code(self) -> str:
         """ISO 3166-2 code (``MA-01``…``MA-12``), the id used by the boundary files."""
@@ -55,6 +58,9 @@ class Province(BilingualNameMixin, models.Model):
         verbose_name = _("province or prefecture")
         verbose_name_plural = _("provinces and prefectures")
 
+    def __str__(self) -> str:
+        return self.label
+
     @property
     def is_prefecture_of_arrondissements(self) -> bool:
         return self.kind == ProvinceKind.PREFECTURE_OF_ARRONDISSEMENTS
@@ -84,6 +90,9 @@ class Commune(BilingualNameMixin, models.Model):
         verbose_name = _("commune")
         verbose_name_plural = _("communes")
         indexes = [models.Index(fields=["region", "kind"])]
+
+    def __str__(self) -> str:
+        return self.label
 
     @property
     def is_rural(self) -> bool:

@@ -2,15 +2,17 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
+
+from essor.core.http import EssorRequest
 
 from .models import CommuneKind, Province, Region
 from .selectors import commune_list, province_list, region_list, territory_counts
 
 
 @login_required
-def regions(request: HttpRequest) -> HttpResponse:
+def regions(request: EssorRequest) -> HttpResponse:
     return render(
         request,
         "territory/regions.html",
@@ -19,7 +21,7 @@ def regions(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def region_detail(request: HttpRequest, code: str) -> HttpResponse:
+def region_detail(request: EssorRequest, code: str) -> HttpResponse:
     try:
         region = Region.objects.get(code=code)
     except Region.DoesNotExist:
@@ -32,7 +34,7 @@ def region_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
-def province_detail(request: HttpRequest, code: str) -> HttpResponse:
+def province_detail(request: EssorRequest, code: str) -> HttpResponse:
     try:
         province = Province.objects.select_related("region").get(code=code)
     except Province.DoesNotExist:
@@ -45,7 +47,7 @@ def province_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @login_required
-def communes(request: HttpRequest) -> HttpResponse:
+def communes(request: EssorRequest) -> HttpResponse:
     """Search the communes by name (either script) or code; the list updates as you type."""
     query = request.GET.get("q", "").strip()
     kind = request.GET.get("kind", "")
