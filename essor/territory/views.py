@@ -60,6 +60,7 @@ def communes(request: EssorRequest) -> HttpResponse:
     )
     context = {
         "page": page,
+        "rows": page.object_list,
         "query": query,
         "kind": kind,
         "region": region,
