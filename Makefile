@@ -1,5 +1,8 @@
 # essor: two commands do everything. `make run` serves the demo; `make test` runs every check.
 SHELL := /bin/bash
+.SHELLFLAGS := -eo pipefail -c
+# pip's machine-wide config may list local indexes that do not exist; hide that noise only.
+QUIET_PIP := 2>&1 | { grep -v 'is ignored: it is neither a file nor a directory' || true; }
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
@@ -14,8 +17,8 @@ WORKERS ?= 3
 
 $(BIN)/.installed: requirements.lock pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --no-deps --require-virtualenv -r requirements.lock
-	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
+	$(BIN)/pip install --quiet --no-deps --require-virtualenv -r requirements.lock $(QUIET_PIP)
+	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e . $(QUIET_PIP)
 	@touch $@
 
 node_modules/.installed: package.json package-lock.json

@@ -27,8 +27,8 @@ def test_changing_a_user_records_who_what_and_which_action(personas: Personas) -
     grants = RoleGrant.history.filter(user_id=target.pk).order_by("history_id")
     assert [(g.role, g.history_type, g.history_change_reason) for g in grants] == [
         ("counsellor", "+", None),
-        ("data_clerk", "+", "accounts.user.role_granted"),
         ("counsellor", "-", "accounts.user.role_removed"),
+        ("data_clerk", "+", "accounts.user.role_granted"),
     ]
     assert User.objects.get(pk=target.pk).roles == {Role.DATA_CLERK}
 
@@ -58,7 +58,12 @@ def test_deactivated_user_cannot_sign_in_and_stays_in_the_registry(
     admin = personas.user("admin")
     target = personas.user("counsellor")
     services.user_deactivate(actor=admin, user=target, reason="a quitté la chambre")
-    assert client.login(username=target.username, password="correct-horse-battery") is False
+    response = client.post(
+        reverse("accounts:login"),
+        {"username": target.username, "password": "correct-horse-battery"},
+    )
+    assert response.status_code == 200
+    assert "_auth_user_id" not in client.session
     assert User.objects.filter(pk=target.pk, is_active=False).exists()
     assert history_of(target)[0].verb.startswith("accounts.user.deactivated")
 
