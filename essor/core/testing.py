@@ -29,19 +29,19 @@ class Personas:
 
 
 def make_personas() -> Personas:
-    own = PartnerFactory(
+    own: Partner = PartnerFactory.create(
         code="ccis-test", acronym="CCIS-T", name_fr="Chambre test", kind=PartnerKind.CHAMBER
     )
-    other = PartnerFactory(
+    other: Partner = PartnerFactory.create(
         code="indh-test", acronym="INDH-T", name_fr="INDH test", kind=PartnerKind.INDH
     )
     personas = Personas(own=own, other=other)
     for side, partner in (("own", own), ("other", other)):
         for role in ROLES:
-            personas.users[(role, side)] = UserFactory(
+            personas.users[(role, side)] = UserFactory.create(
                 username=f"{role}.{side}", partner=partner, roles=[role]
             )
-    personas.operator = UserFactory(
+    personas.operator = UserFactory.create(
         username="operator", partner=None, is_superuser=True, is_staff=True
     )
     return personas

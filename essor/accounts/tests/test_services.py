@@ -33,7 +33,7 @@ def test_changing_a_user_records_who_what_and_which_action(personas: Personas) -
     assert User.objects.get(pk=target.pk).roles == {Role.DATA_CLERK}
 
 
-def test_history_page_shows_the_change(personas: Personas, client_for) -> None:  # type: ignore[no-untyped-def]
+def test_history_page_shows_the_change(personas: Personas, client_for) -> None:
     admin = personas.user("admin")
     services.partner_update(actor=admin, partner=personas.own, name_ar="غرفة الاختبار")
     page = client_for(admin).get(
@@ -54,7 +54,7 @@ def test_admin_cannot_remove_their_own_admin_role(personas: Personas) -> None:
 
 def test_deactivated_user_cannot_sign_in_and_stays_in_the_registry(
     personas: Personas, client
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     admin = personas.user("admin")
     target = personas.user("counsellor")
     services.user_deactivate(actor=admin, user=target, reason="a quitté la chambre")

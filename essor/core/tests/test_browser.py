@@ -23,13 +23,13 @@ pytestmark = [
 SHOTS = os.environ.get("ESSOR_SCREENSHOTS")
 
 
-def _shot(page, name: str) -> None:  # type: ignore[no-untyped-def]
+def _shot(page, name: str) -> None:
     if SHOTS:
         Path(SHOTS).mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(Path(SHOTS) / name), full_page=False)
 
 
-def test_sign_in_switch_to_arabic_and_read_right_to_left(live_server) -> None:  # type: ignore[no-untyped-def]
+def test_sign_in_switch_to_arabic_and_read_right_to_left(live_server) -> None:
     make_personas()
     with chromium() as browser:
         page = browser.new_page(viewport={"width": 1200, "height": 760}, locale="fr-FR")
@@ -64,7 +64,7 @@ def test_sign_in_switch_to_arabic_and_read_right_to_left(live_server) -> None:  
 
         # A phone screen: the table becomes a list of cards and nothing overflows sideways.
         phone = browser.new_page(viewport={"width": 375, "height": 740})
-        phone.context.add_cookies(page.context.cookies())
+        phone.context.add_cookies(page.context.cookies())  # type: ignore[arg-type]
         phone.goto(f"{live_server.url}/territories/")
         width = phone.evaluate("document.documentElement.scrollWidth")
         assert width <= 375

@@ -21,7 +21,7 @@ def test_essor_help_lists_essors_commands() -> None:
 
 
 @pytest.mark.django_db
-def test_demo_loads_the_tta_partners_and_a_user_per_role_and_can_be_reloaded(capsys) -> None:  # type: ignore[no-untyped-def]
+def test_demo_loads_the_tta_partners_and_a_user_per_role_and_can_be_reloaded(capsys) -> None:
     call_command("demo")
     call_command("demo")
     out = capsys.readouterr().out
@@ -29,7 +29,9 @@ def test_demo_loads_the_tta_partners_and_a_user_per_role_and_can_be_reloaded(cap
     assert "essor-demo-2026" in out
     codes = set(Partner.objects.values_list("code", flat=True))
     assert {"cr-tta", "wilaya-tta", "ccis-tta", "indh-tta", "irfd-tta", "mtaess", "aecid"} <= codes
-    assert Partner.objects.get(code="cr-tta").region.code == "01"
+    region = Partner.objects.get(code="cr-tta").region
+    assert region is not None
+    assert region.code == "01"
     assert User.objects.filter(username__in=["admin.region", "counsellor.ccis"]).count() == 2
     roles = {role for user in User.objects.all() for role in user.roles}
     assert roles == {"admin", "programme_manager", "counsellor", "data_clerk", "committee_member"}

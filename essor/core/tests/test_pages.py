@@ -50,7 +50,7 @@ def test_repeated_failures_are_throttled_even_with_the_right_password(personas: 
     assert "_auth_user_id" not in client.session
 
 
-def test_arabic_turns_the_page_right_to_left(personas: Personas, client_for) -> None:  # type: ignore[no-untyped-def]
+def test_arabic_turns_the_page_right_to_left(personas: Personas, client_for) -> None:
     client = client_for(personas.user("admin"))
     response = client.post(
         reverse("set_language"), {"language": "ar", "next": reverse("core:home")}, follow=True
@@ -60,7 +60,7 @@ def test_arabic_turns_the_page_right_to_left(personas: Personas, client_for) -> 
     assert "الأقاليم" in page or "التراب" in page or "المجال الترابي" in page
 
 
-def test_unknown_url_and_forbidden_object_get_the_same_404(personas: Personas, client_for) -> None:  # type: ignore[no-untyped-def]
+def test_unknown_url_and_forbidden_object_get_the_same_404(personas: Personas, client_for) -> None:
     client = client_for(personas.user("counsellor"))
     missing = client.get("/no/such/page/")
     forbidden_url = reverse("accounts:user", args=[personas.user("admin", "other").pk])
@@ -79,7 +79,7 @@ def test_unknown_url_and_forbidden_object_get_the_same_404(personas: Personas, c
     )
 
 
-def test_404_in_arabic(personas: Personas, client_for) -> None:  # type: ignore[no-untyped-def]
+def test_404_in_arabic(personas: Personas, client_for) -> None:
     client = client_for(personas.user("counsellor"))
     client.cookies["essor_language"] = "ar"
     page = client.get("/no/such/page/").content.decode()
@@ -96,7 +96,7 @@ def test_api_without_token_is_401_json(db: None) -> None:
     assert bad.status_code == 401
 
 
-def test_api_token_identifies_the_user(personas: Personas, api_for) -> None:  # type: ignore[no-untyped-def]
+def test_api_token_identifies_the_user(personas: Personas, api_for) -> None:
     me = api_for(personas.user("data_clerk")).get("/api/v1/me").json()
     assert me["username"] == "data_clerk.own"
     assert me["partner"] == "ccis-test"
@@ -112,7 +112,7 @@ def test_openapi_schema_and_docs(db: None, client: Client) -> None:
     assert client.get("/api/v1/docs/").status_code == 200
 
 
-def test_api_validation_errors_name_the_field(personas: Personas, api_for) -> None:  # type: ignore[no-untyped-def]
+def test_api_validation_errors_name_the_field(personas: Personas, api_for) -> None:
     api = api_for(personas.user("admin"))
     response = api.post("/api/v1/users", {"username": "x", "roles": ["wizard"]}, format="json")
     assert response.status_code == 400

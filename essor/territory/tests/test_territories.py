@@ -51,7 +51,7 @@ def test_known_units() -> None:
     assert anfa.is_prefecture_of_arrondissements
 
 
-def test_region_pages(personas: Personas, client_for) -> None:  # type: ignore[no-untyped-def]
+def test_region_pages(personas: Personas, client_for) -> None:
     client = client_for(personas.user("counsellor"))
     page = client.get(reverse("territory:regions")).content.decode()
     assert "Tanger-Tétouan-Al Hoceima" in page
@@ -67,7 +67,7 @@ def test_region_pages(personas: Personas, client_for) -> None:  # type: ignore[n
 
 def test_commune_search_in_either_script_and_as_htmx_partial(
     personas: Personas, client_for
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     client = client_for(personas.user("counsellor"))
     full = client.get(reverse("territory:communes"), {"q": "شفشاون"})
     assert "<html" in full.content.decode()
@@ -83,13 +83,13 @@ def test_commune_search_in_either_script_and_as_htmx_partial(
     assert "Tanger</" not in rural
 
 
-def test_territories_need_a_signed_in_user(client) -> None:  # type: ignore[no-untyped-def]
+def test_territories_need_a_signed_in_user(client) -> None:
     response = client.get(reverse("territory:regions"))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("accounts:login"))
 
 
-def test_territory_api(personas: Personas, api_for) -> None:  # type: ignore[no-untyped-def]
+def test_territory_api(personas: Personas, api_for) -> None:
     api = api_for(personas.user("committee_member"))
     regions = api.get("/api/v1/regions").json()
     assert len(regions) == 12
