@@ -60,9 +60,12 @@ INSTALLED_APPS = [
     "django_htmx",
     "simple_history",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "essor.core",
     "essor.accounts",
     "essor.territory",
+    "essor.registry",
 ]
 
 MIDDLEWARE = [
@@ -200,6 +203,19 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+# Background tasks (imports, linkage, reports): stored in the database, run by `essor db_worker`.
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("ESSOR_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
+
+# Uploads: partners' lists are a few MB; anything past this is refused with a message.
+ESSOR_MAX_UPLOAD_MB = int(os.environ.get("ESSOR_MAX_UPLOAD_MB", "20"))
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # Demo data: the password of every demo user (printed by `essor demo`).
 ESSOR_DEMO_PASSWORD = os.environ.get("ESSOR_DEMO_PASSWORD", "essor-demo-2026")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Any
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
@@ -166,7 +166,7 @@ class SharingRule(TimeStampedModel):
     )
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
 
-    objects: Any = SharingRuleQuerySet.as_manager()
+    objects: ClassVar[Any] = SharingRuleQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:

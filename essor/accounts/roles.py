@@ -31,6 +31,9 @@ class Cap:
     PERSONAL_VIEW = "personal.view"  # see personal data (names, CIN, phone, birth date)
     PERSONAL_CHANGE = "personal.change"  # create and change personal records
     PERSONAL_ALL_PARTNERS = "personal.all_partners"  # see every partner's personal records
+    IDENTIFIERS_VIEW = "identifiers.view"  # see a CIN in full (others see AB12****)
+    REGISTRY_IMPORT = "registry.import"  # import partners' lists into the registry
+    REGISTRY_EXPORT = "registry.export"  # export lists of persons and organisations
     HISTORY_VIEW = "history.view"  # read a record's audit trail
     AGGREGATES_VIEW = "aggregates.view"  # read figures and reference data across partners
 
@@ -48,13 +51,34 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             Cap.PERSONAL_VIEW,
             Cap.PERSONAL_CHANGE,
             Cap.HISTORY_VIEW,
+            Cap.IDENTIFIERS_VIEW,
+            Cap.REGISTRY_IMPORT,
+            Cap.REGISTRY_EXPORT,
         }
     ),
     Role.PROGRAMME_MANAGER: frozenset(
-        _READ | {Cap.USERS_VIEW, Cap.PERSONAL_VIEW, Cap.PERSONAL_CHANGE, Cap.HISTORY_VIEW}
+        _READ
+        | {
+            Cap.USERS_VIEW,
+            Cap.PERSONAL_VIEW,
+            Cap.PERSONAL_CHANGE,
+            Cap.HISTORY_VIEW,
+            Cap.IDENTIFIERS_VIEW,
+            Cap.REGISTRY_EXPORT,
+        }
     ),
+    # A counsellor works with the people in front of them: names and phones, not full CINs.
     Role.COUNSELLOR: frozenset(_READ | {Cap.PERSONAL_VIEW, Cap.PERSONAL_CHANGE}),
-    Role.DATA_CLERK: frozenset(_READ | {Cap.PERSONAL_VIEW, Cap.PERSONAL_CHANGE}),
+    Role.DATA_CLERK: frozenset(
+        _READ
+        | {
+            Cap.PERSONAL_VIEW,
+            Cap.PERSONAL_CHANGE,
+            Cap.IDENTIFIERS_VIEW,
+            Cap.REGISTRY_IMPORT,
+            Cap.REGISTRY_EXPORT,
+        }
+    ),
     # The committee reads figures and follows the conventions; it sees no personal data.
     Role.COMMITTEE_MEMBER: frozenset(_READ),
 }

@@ -74,3 +74,37 @@ class PartnerHeld(models.Model):
 
     class Meta:
         abstract = True
+
+
+class HeldQuerySet(models.QuerySet[M]):
+    """Records that several partners may hold at once (persons, organisations).
+
+    A subclass names its holding table (``holding_model_name``, e.g.
+    ``"registry.PersonHolding"``) and the holding's foreign key to the record
+    (``holding_field``). A record is visible when one of its holders is in the user's scope.
+    """
+
+    holding_model_name: str
+    holding_field: str
+
+    def _holdings(self) -> models.QuerySet[Any]:
+        from django.apps import apps
+
+        return apps.get_model(self.holding_model_name).objects.filter(
+            **{self.holding_field: models.OuterRef("pk")}
+        )
+
+    def visible_to(self, user: User) -> HeldQuerySet[M]:
+        ids = visible_partner_ids(user)
+        if ids is ALL:
+            return self
+        if not ids:
+            return self.none()
+        return self.filter(models.Exists(self._holdings().filter(partner_id__in=ids)))
+
+    def changeable_by(self, user: User) -> HeldQuerySet[M]:
+        if not user.can(Cap.PERSONAL_CHANGE):
+            return self.none()
+        if user.can(Cap.PERSONAL_ALL_PARTNERS):
+            return self
+        return self.filter(models.Exists(self._holdings().filter(partner_id=user.partner_id)))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -44,7 +44,7 @@ class ArchivableModel(models.Model):
     )
     archive_reason = models.CharField(_("reason for archiving"), max_length=500, blank=True)
 
-    objects: Any = ArchivableQuerySet.as_manager()
+    objects: ClassVar[Any] = ArchivableQuerySet.as_manager()
 
     class Meta:
         abstract = True
