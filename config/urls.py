@@ -8,6 +8,7 @@ urlpatterns = [
     path("api/v1/", include("essor.core.api_urls")),
     path("accounts/", include("essor.accounts.urls")),
     path("territories/", include("essor.territory.urls")),
+    path("registry/", include("essor.registry.urls")),
     path("", include("essor.core.urls")),
 ]
 

@@ -16,6 +16,9 @@ def essor(request: HttpRequest) -> dict[str, Any]:
         return {"nav": []}
     entries = [
         ("core:home", _("Home"), None),
+        ("registry:persons", _("Project holders"), Cap.PERSONAL_VIEW),
+        ("registry:organisations", _("Enterprises"), Cap.PERSONAL_VIEW),
+        ("registry:imports", _("Imports"), Cap.REGISTRY_IMPORT),
         ("territory:regions", _("Territories"), None),
         ("accounts:partners", _("Partners"), None),
         ("accounts:users", _("Users"), Cap.USERS_VIEW),

@@ -14,6 +14,7 @@ from essor.accounts.roles import Cap
 from essor.accounts.selectors import user_list
 from essor.core.audit import history_of
 from essor.core.http import EssorRequest
+from essor.registry.permissions import access_organisation, access_person
 from essor.territory.selectors import territory_counts
 
 
@@ -41,6 +42,8 @@ def not_found(request: EssorRequest, exception: Exception | None = None) -> Http
 HISTORY_GUARDS = {
     "accounts.partner": access_partner,
     "accounts.user": access_user,
+    "registry.person": access_person,
+    "registry.organisation": access_organisation,
 }
 
 

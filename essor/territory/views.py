@@ -71,3 +71,11 @@ def communes(request: EssorRequest) -> HttpResponse:
         "territory/partials/_commune_rows.html" if request.htmx else "territory/communes.html"
     )
     return render(request, template, context)
+
+
+@login_required
+def commune_options(request: EssorRequest) -> HttpResponse:
+    """``<option>`` elements for a commune field's suggestion list, as the user types."""
+    query = request.GET.get("commune", request.GET.get("q", "")).strip()
+    communes = commune_list(query=query)[:20] if len(query) >= 2 else []
+    return render(request, "territory/partials/_commune_options.html", {"communes": communes})

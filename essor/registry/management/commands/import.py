@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.files import File
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
 from tqdm import tqdm
 
 from essor.accounts.models import Partner, User
@@ -38,6 +39,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        translation.activate(options["lang"])
         path: Path = options["file"]
         if not path.is_file():
             raise CommandError(f"{path}: no such file")
