@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularJSONAPIView, SpectacularSwaggerView
 urlpatterns = [
     path("", include("essor.accounts.api_urls")),
     path("", include("essor.territory.api_urls")),
+    path("", include("essor.registry.api_urls")),
     path(
         "openapi.json",
         SpectacularJSONAPIView.as_view(permission_classes=[], authentication_classes=[]),

@@ -18,7 +18,7 @@ from .models import (
     Person,
     PersonNameKey,
 )
-from .names import fold, query_keys
+from .names import ARTICLES, fold, query_keys
 
 SEARCH_LIMIT = 25
 MIN_TOKEN = 2
@@ -43,12 +43,15 @@ def _phone_or_none(text: str) -> str | None:
         return None
 
 
+SKELETON_MIN = 4  # a short word's skeleton ("zz" -> "z") would match far too much
+
+
 def _key_filter(model: type[Any], fk: str, token: str) -> Exists:
     folded, skel = query_keys(token)
-    keys = model.objects.filter(**{fk: OuterRef("pk")}).filter(
-        Q(key__startswith=folded) | Q(key__startswith=skel)
-    )
-    return Exists(keys)
+    condition = Q(key__startswith=folded)
+    if len(token) >= SKELETON_MIN or token in ARTICLES:
+        condition |= Q(key__startswith=skel)
+    return Exists(model.objects.filter(**{fk: OuterRef("pk")}).filter(condition))
 
 
 def _exact_filter(model: type[Any], fk: str, token: str) -> Exists:
@@ -81,10 +84,15 @@ def person_list(*, actor: User, filters: PersonFilters | None = None) -> QuerySe
         return persons.none()
     for token in tokens:
         persons = persons.filter(_key_filter(PersonNameKey, "person", token))
-    exact = [When(_exact_filter(PersonNameKey, "person", token), then=Value(1)) for token in tokens]
-    return persons.annotate(
-        exact=Case(*exact, default=Value(0), output_field=IntegerField())
-    ).order_by("-exact", "last_name", "first_name", "id")
+    # Rank by how many typed words match a name as spelled, before the spelling variants.
+    exact: Any = Value(0)
+    for token in tokens:
+        exact = exact + Case(
+            When(_exact_filter(PersonNameKey, "person", token), then=Value(1)),
+            default=Value(0),
+            output_field=IntegerField(),
+        )
+    return persons.annotate(exact=exact).order_by("-exact", "last_name", "first_name", "id")
 
 
 def person_search(*, actor: User, query: str, limit: int = SEARCH_LIMIT) -> list[Person]:

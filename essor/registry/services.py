@@ -30,7 +30,7 @@ from .models import (
     PersonHolding,
     PersonNameKey,
 )
-from .names import identity_key, name_keys
+from .names import identity_key, is_arabic, name_keys
 
 MIN_AGE = 15
 MAX_AGE = 100
@@ -82,6 +82,16 @@ def person_clean(data: dict[str, Any], *, today: date | None = None) -> dict[str
     for field in ("first_name", "last_name", "first_name_ar", "last_name_ar", "email", "address"):
         if field in clean:
             clean[field] = " ".join(str(clean[field] or "").split())
+    for latin, arabic in (("first_name", "first_name_ar"), ("last_name", "last_name_ar")):
+        # A name typed in the other script's box goes to its own box (lists often have one).
+        if is_arabic(clean.get(latin) or "") and not clean.get(arabic):
+            clean[arabic], clean[latin] = clean[latin], ""
+        elif (
+            (clean.get(arabic) or "").strip()
+            and not is_arabic(clean[arabic])
+            and not clean.get(latin)
+        ):
+            clean[latin], clean[arabic] = clean[arabic], ""
     names = [clean.get(f) for f in ("first_name", "last_name", "first_name_ar", "last_name_ar")]
     if "first_name" in clean and not any(names):
         errors.setdefault("last_name", []).append(

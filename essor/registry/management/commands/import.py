@@ -37,6 +37,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--rejected", type=Path, help="write the rejected rows to this CSV file"
         )
+        parser.add_argument(
+            "--lang", choices=["fr", "ar"], default="fr", help="language of the messages"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         translation.activate(options["lang"])

@@ -1,0 +1,326 @@
+"""API of the registry: persons, organisations and import jobs, with the pages' guards."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import QuerySet
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from essor.accounts.models import User
+from essor.accounts.roles import Cap
+from essor.territory.models import Commune
+
+from . import services
+from .identifiers import mask_cin
+from .importing.jobs import import_job_create
+from .models import ImportJob, ImportStatus, Organisation, Person, Sector
+from .permissions import access_organisation, access_person
+from .selectors import OrganisationFilters, PersonFilters, organisation_list, person_list
+from .tasks import load_import, plan_import
+
+
+def _actor(request: Request) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+def _drf_error(error: DjangoValidationError) -> serializers.ValidationError:
+    if hasattr(error, "error_dict"):
+        return serializers.ValidationError(error.message_dict)
+    return serializers.ValidationError({"non_field_errors": error.messages})
+
+
+def _require(request: Request, capability: str) -> None:
+    if not _actor(request).can(capability):
+        raise NotFound
+
+
+class CommuneCodeField(serializers.SlugRelatedField):
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(slug_field="code", queryset=Commune.objects.all(), **kwargs)
+
+
+class PersonSerializer(serializers.ModelSerializer):
+    commune = CommuneCodeField(required=False, allow_null=True)
+    registered_by: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
+    holders = serializers.SerializerMethodField()
+    cin = serializers.CharField(required=False, allow_blank=True, max_length=20)
+    phone = serializers.CharField(required=False, allow_blank=True, max_length=30)
+
+    class Meta:
+        model = Person
+        fields = [
+            "id",
+            "first_name",
+            "last_name",
+            "first_name_ar",
+            "last_name_ar",
+            "sex",
+            "birth_date",
+            "cin",
+            "phone",
+            "email",
+            "address",
+            "commune",
+            "education_level",
+            "registered_by",
+            "holders",
+            "archived_at",
+        ]
+        read_only_fields = ["id", "registered_by", "holders", "archived_at"]
+
+    def get_holders(self, person: Person) -> list[str]:
+        return sorted(h.partner.code for h in person.holdings.all())
+
+    def to_representation(self, instance: Person) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        request = self.context.get("request")
+        if request is None or not _actor(request).can(Cap.IDENTIFIERS_VIEW):
+            data["cin"] = mask_cin(instance.cin)
+        return data
+
+
+class OrganisationSerializer(serializers.ModelSerializer):
+    commune = CommuneCodeField(required=False, allow_null=True)
+    sector: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="code", queryset=Sector.objects.all(), required=False, allow_null=True
+    )
+    registered_by: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
+    ice = serializers.CharField(required=False, allow_blank=True, max_length=20)
+
+    class Meta:
+        model = Organisation
+        fields = [
+            "id",
+            "kind",
+            "name_fr",
+            "name_ar",
+            "ice",
+            "tax_id",
+            "rc_number",
+            "rc_court",
+            "cnss",
+            "cooperative_registration",
+            "rnae_number",
+            "sector",
+            "created_on",
+            "commune",
+            "employees_women",
+            "employees_men",
+            "annual_turnover",
+            "registered_by",
+            "archived_at",
+        ]
+        read_only_fields = ["id", "registered_by", "archived_at"]
+
+
+SEARCH_PARAMS = [OpenApiParameter("q", str, description="name in either script, CIN or phone")]
+
+
+class PersonViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    serializer_class = PersonSerializer
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self) -> QuerySet[Person]:
+        _require(self.request, Cap.PERSONAL_VIEW)
+        params = self.request.query_params
+        filters = PersonFilters(
+            query=params.get("q", "")[:100],
+            sex=params.get("sex", ""),
+            commune=params.get("commune", ""),
+        )
+        return person_list(actor=_actor(self.request), filters=filters).prefetch_related(
+            "holdings__partner"
+        )
+
+    @extend_schema(parameters=SEARCH_PARAMS)
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().list(request, *args, **kwargs)
+
+    def get_object(self) -> Person:
+        if self.request.method == "PATCH":
+            return access_person(_actor(self.request), self.kwargs["pk"], action="change")
+        return access_person(_actor(self.request), self.kwargs["pk"])
+
+    def perform_create(self, serializer: serializers.BaseSerializer) -> None:
+        actor = _actor(self.request)
+        if actor.partner is None:
+            raise NotFound
+        try:
+            serializer.instance = services.person_create(
+                actor=actor, partner=actor.partner, **serializer.validated_data
+            )
+        except DjangoPermissionDenied as error:
+            raise NotFound from error
+        except DjangoValidationError as error:
+            raise _drf_error(error) from error
+
+    def perform_update(self, serializer: serializers.BaseSerializer) -> None:
+        person = serializer.instance
+        assert isinstance(person, Person)
+        try:
+            services.person_update(
+                actor=_actor(self.request), person=person, **serializer.validated_data
+            )
+        except DjangoValidationError as error:
+            raise _drf_error(error) from error
+        serializer.instance = Person.objects.get(pk=person.pk)
+
+
+class OrganisationViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    serializer_class = OrganisationSerializer
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self) -> QuerySet[Organisation]:
+        _require(self.request, Cap.PERSONAL_VIEW)
+        params = self.request.query_params
+        filters = OrganisationFilters(query=params.get("q", "")[:100], kind=params.get("kind", ""))
+        return organisation_list(actor=_actor(self.request), filters=filters)
+
+    def get_object(self) -> Organisation:
+        if self.request.method == "PATCH":
+            return access_organisation(_actor(self.request), self.kwargs["pk"], action="change")
+        return access_organisation(_actor(self.request), self.kwargs["pk"])
+
+    def perform_create(self, serializer: serializers.BaseSerializer) -> None:
+        actor = _actor(self.request)
+        if actor.partner is None:
+            raise NotFound
+        try:
+            serializer.instance = services.organisation_create(
+                actor=actor, partner=actor.partner, **serializer.validated_data
+            )
+        except DjangoPermissionDenied as error:
+            raise NotFound from error
+        except DjangoValidationError as error:
+            raise _drf_error(error) from error
+
+    def perform_update(self, serializer: serializers.BaseSerializer) -> None:
+        organisation = serializer.instance
+        assert isinstance(organisation, Organisation)
+        try:
+            services.organisation_update(
+                actor=_actor(self.request), organisation=organisation, **serializer.validated_data
+            )
+        except DjangoValidationError as error:
+            raise _drf_error(error) from error
+        serializer.instance = Organisation.objects.get(pk=organisation.pk)
+
+
+class ImportJobSerializer(serializers.ModelSerializer):
+    file = serializers.FileField(write_only=True)
+    dry_run = serializers.BooleanField(write_only=True, default=True)
+
+    class Meta:
+        model = ImportJob
+        fields = [
+            "id",
+            "kind",
+            "file",
+            "original_name",
+            "strict",
+            "dry_run",
+            "status",
+            "message",
+            "progress_done",
+            "progress_total",
+            "summary",
+            "outcomes",
+            "unmapped",
+            "mapping",
+            "created_at",
+            "loaded_at",
+        ]
+        read_only_fields = [
+            "id",
+            "original_name",
+            "status",
+            "message",
+            "progress_done",
+            "progress_total",
+            "summary",
+            "outcomes",
+            "unmapped",
+            "mapping",
+            "created_at",
+            "loaded_at",
+        ]
+
+
+class ImportJobViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Upload a list (multipart ``file``, ``kind``, ``strict``); it is checked, then loaded on
+    ``POST /imports/{id}/load`` (or at once with ``dry_run=false``). Poll the job for progress."""
+
+    serializer_class = ImportJobSerializer
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
+
+    def get_queryset(self) -> QuerySet[ImportJob]:
+        _require(self.request, Cap.REGISTRY_IMPORT)
+        jobs = ImportJob.objects.order_by("-created_at")
+        actor = _actor(self.request)
+        return jobs if actor.is_superuser else jobs.filter(partner=actor.partner)
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        _require(request, Cap.REGISTRY_IMPORT)
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        actor = _actor(request)
+        if actor.partner is None:
+            raise NotFound
+        upload = serializer.validated_data["file"]
+        job = import_job_create(
+            actor=actor,
+            partner=actor.partner,
+            kind=serializer.validated_data["kind"],
+            file=upload,
+            name=upload.name,
+            strict=serializer.validated_data.get("strict", False),
+        )
+        if serializer.validated_data.get("dry_run", True):
+            plan_import.enqueue(job.pk)
+        else:
+            load_import.enqueue(job.pk, actor.pk)
+        job.refresh_from_db()
+        return Response(self.get_serializer(job).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses=ImportJobSerializer)
+    @action(detail=True, methods=["post"])
+    def load(self, request: Request, pk: str | None = None) -> Response:
+        job = self.get_object()
+        if job.status != ImportStatus.PLANNED:
+            return Response(
+                {"detail": "Only a checked import (status 'planned') can be loaded."},
+                status=status.HTTP_409_CONFLICT,
+            )
+        load_import.enqueue(job.pk, _actor(request).pk)
+        job.refresh_from_db()
+        return Response(self.get_serializer(job).data)
