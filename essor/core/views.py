@@ -15,6 +15,7 @@ from essor.accounts.selectors import user_list
 from essor.core.audit import history_of
 from essor.core.http import EssorRequest
 from essor.registry.permissions import access_organisation, access_person
+from essor.registry.selectors import registry_counts
 from essor.territory.selectors import territory_counts
 
 
@@ -29,6 +30,7 @@ def home(request: EssorRequest) -> HttpResponse:
         .count()
         if user.partner_id and user.can(Cap.USERS_VIEW)
         else None,
+        "registry": registry_counts(actor=user) if user.can(Cap.PERSONAL_VIEW) else None,
     }
     return render(request, "core/home.html", context)
 
