@@ -49,6 +49,9 @@ run: setup
 	$(ESSOR) migrate --noinput -v 0
 	$(ESSOR) demo
 	@echo "essor is served at http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
+	@# The background worker runs imports and other long tasks; it stops with the server.
+	$(ESSOR) db_worker --no-reload --interval 0.5 -v 0 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/gunicorn config.wsgi:application --bind $(HOST):$(PORT) --workers $(WORKERS) \
 	  --access-logfile - --forwarded-allow-ips=127.0.0.1
 

@@ -217,5 +217,8 @@ ESSOR_MAX_UPLOAD_MB = int(os.environ.get("ESSOR_MAX_UPLOAD_MB", "20"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
+# The shared reference data (Moroccan names, boundaries) beside the repository.
+ESSOR_SHARED_DIR = Path(os.environ.get("ESSOR_SHARED_DIR", BASE_DIR.parent / "shared"))
+
 # Demo data: the password of every demo user (printed by `essor demo`).
 ESSOR_DEMO_PASSWORD = os.environ.get("ESSOR_DEMO_PASSWORD", "essor-demo-2026")

@@ -1,0 +1,51 @@
+"""Start Django for a benchmark on its own database, created afresh (never the demo's)."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def setup(engine: str, name: str) -> str:
+    """Point Django at a fresh ``name`` database on ``engine`` (sqlite|postgres); migrate it."""
+    if engine == "postgres":
+        import psycopg
+
+        base = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432")
+        with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            conn.execute(f'CREATE DATABASE "{name}"')
+        url = f"{base}/{name}"
+    else:
+        path = Path(tempfile.gettempdir()) / f"{name}.sqlite3"
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        url = f"sqlite:///{path}"
+    os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
+    os.environ["ESSOR_TASK_BACKEND"] = "django_tasks.backends.immediate.ImmediateBackend"
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    return url
+
+
+def report(**figures: Any) -> None:
+    """One line the runner collects: ``RESULT {json}``."""
+    print("RESULT " + json.dumps(figures, ensure_ascii=False), flush=True)
+
+
+def percentile(values: list[float], pct: float) -> float:
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(pct / 100 * len(ordered)) - 1))
+    return ordered[index]

@@ -1,0 +1,157 @@
+"""Registry search at national scale: p50/p95 of the page's own search over N persons.
+
+    python bench/registry_search.py --persons 1000000 --engine postgres
+
+Persons are synthetic (``essor.registry.synthetic``), bulk-loaded with COPY on PostgreSQL;
+queries are drawn from them: full names, surnames, Arabic names, prefixes typed so far, CINs
+and phones in the way people write them. Each query runs the selector the page runs
+(``person_search``: the partner scope, the variant keys, the ranking, the first 25).
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import resource
+import time
+
+from _django import percentile, report, setup
+
+
+def load(count: int, engine: str) -> None:
+    from django.db import connection
+    from django.utils import timezone
+    from tqdm import tqdm
+
+    from essor.accounts.models import Partner
+    from essor.registry.models import Person, PersonHolding, PersonNameKey
+    from essor.registry.names import identity_key, name_keys
+    from essor.registry.synthetic import persons
+    from essor.territory.models import Commune
+
+    partners = [
+        Partner.objects.create(code=f"bench-{i}", name_fr=f"Partenaire {i}", kind="other") for i in range(5)
+    ]
+    communes = list(Commune.objects.values_list("pk", flat=True))
+    rng = random.Random(7)
+    now = timezone.now()
+    person_cols = ["id", "created_at", "updated_at", "archive_reason", "first_name", "last_name", "first_name_ar",
+                   "last_name_ar", "sex", "birth_date", "cin", "phone", "email", "address", "commune_id",
+                   "education_level", "registered_by_id", "identity_key"]
+    with connection.cursor() as cursor:
+        raw = cursor.connection
+        if engine == "postgres":
+            with raw.cursor() as cur:
+                cur.execute("DROP INDEX IF EXISTS registry_pnk_key_idx, registry_pnk_key_like")
+                with cur.copy(f"COPY registry_person ({','.join(person_cols)}) FROM STDIN") as p_copy, \
+                     cur.copy("COPY registry_personholding (person_id, partner_id, since, source) FROM STDIN") as h_copy, \
+                     cur.copy("COPY registry_personnamekey (person_id, key) FROM STDIN") as k_copy:
+                    for pk, person in enumerate(tqdm(persons(count, seed=11), total=count, desc="persons"), start=1):
+                        partner = partners[pk % 5]
+                        p_copy.write_row((pk, now, now, "", person.first_name, person.last_name, person.first_name_ar,
+                                          person.last_name_ar, person.sex, person.birth_date, person.cin, person.phone,
+                                          "", "", rng.choice(communes), "", partner.pk,
+                                          identity_key(person.first_name, person.last_name, "", "", person.birth_date)))
+                        h_copy.write_row((pk, partner.pk, now, "bench"))
+                        if pk % 10 == 0:
+                            h_copy.write_row((pk, partners[(pk + 1) % 5].pk, now, "bench"))
+                        for key in name_keys(person.first_name, person.last_name, person.first_name_ar, person.last_name_ar):
+                            k_copy.write_row((pk, key[:64]))
+                cur.execute("SELECT setval(pg_get_serial_sequence('registry_person', 'id'), %s)", [count])
+    if engine == "postgres":
+        with connection.cursor() as cursor:
+            cursor.execute("CREATE INDEX registry_pnk_key_idx ON registry_personnamekey (key)")
+            cursor.execute("CREATE INDEX registry_pnk_key_like ON registry_personnamekey (key varchar_pattern_ops)")
+            cursor.execute("ANALYZE")
+    else:
+        from essor.registry.services import person_create
+
+        for person in tqdm(persons(count, seed=11), total=count, desc="persons"):
+            person_create(actor=None, partner=partners[rng.randrange(5)], **person.__dict__)
+    assert Person.objects.count() == count
+    assert PersonHolding.objects.exists() and PersonNameKey.objects.exists()
+
+
+def queries(count: int, sample: int) -> list[str]:
+    from essor.registry.models import Person
+
+    rng = random.Random(3)
+    ids = [rng.randint(1, count) for _ in range(sample)]
+    people = {p.pk: p for p in Person.objects.filter(pk__in=ids)}
+    result = []
+    for index, pk in enumerate(ids):
+        p = people[pk]
+        kind = index % 7
+        if kind == 0:
+            result.append(f"{p.first_name} {p.last_name}")
+        elif kind == 1:
+            result.append(p.last_name)
+        elif kind == 2:
+            result.append(f"{p.first_name_ar} {p.last_name_ar}")
+        elif kind == 3:
+            result.append(p.last_name[:4].lower())
+        elif kind == 4:
+            result.append(p.cin.lower())
+        elif kind == 5:
+            result.append("0" + p.phone[4:5] + " " + " ".join(p.phone[5 + i : 7 + i] for i in range(0, 8, 2)))
+        else:
+            result.append(f"{p.first_name.upper()} {p.last_name[:5]}")
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--persons", type=int, default=1_000_000)
+    parser.add_argument("--engine", choices=["postgres", "sqlite"], default="postgres")
+    parser.add_argument("--queries", type=int, default=400)
+    args = parser.parse_args()
+    setup(args.engine, "essor_bench_search")
+    started = time.perf_counter()
+    load(args.persons, args.engine)
+    load_s = time.perf_counter() - started
+
+    from django.db import connection
+
+    from essor.accounts.models import User
+    from essor.accounts.roles import Role
+    from essor.accounts.services import user_create
+    from essor.accounts.models import Partner
+    from essor.registry.selectors import person_search
+
+    actor = user_create(actor=None, partner=Partner.objects.get(code="bench-1"), username="bench", password=None,
+                        roles=[Role.COUNSELLOR])
+    actor = User.objects.get(pk=actor.pk)
+    sample = queries(args.persons, args.queries)
+    for query in sample[:20]:  # warm the caches as a running server would have them
+        person_search(actor=actor, query=query)
+    timings, hits = [], 0
+    for query in sample:
+        start = time.perf_counter()
+        found = person_search(actor=actor, query=query)
+        timings.append((time.perf_counter() - start) * 1000)
+        hits += bool(found)
+    # The floor: the same number of primary-key fetches of 25 rows, the least any search costs.
+    floor = []
+    for _ in range(50):
+        start = time.perf_counter()
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT * FROM registry_person WHERE id < 26")
+            cursor.fetchall()
+        floor.append((time.perf_counter() - start) * 1000)
+    report(
+        bench="registry_search",
+        engine=args.engine,
+        persons=args.persons,
+        queries=len(sample),
+        found_pct=round(100 * hits / len(sample), 1),
+        p50_ms=round(percentile(timings, 50), 2),
+        p95_ms=round(percentile(timings, 95), 2),
+        max_ms=round(max(timings), 2),
+        floor_p50_ms=round(percentile(floor, 50), 3),
+        load_s=round(load_s, 1),
+        peak_rss_mb=round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+    )
+
+
+if __name__ == "__main__":
+    main()
