@@ -72,6 +72,10 @@ pytest:
 
 ## Other tasks ---------------------------------------------------------------------------
 
+# Benchmarks (not part of make test): they build their own databases and write docs/performance.md.
+bench: setup
+	$(BIN)/python bench/run_all.py
+
 screenshots: setup
 	ESSOR_SCREENSHOTS=docs/img $(BIN)/pytest -p no:cacheprovider -m browser -q
 

@@ -11,8 +11,10 @@ and phones in the way people write them. Each query runs the selector the page r
 from __future__ import annotations
 
 import argparse
+import contextlib
 import random
 import resource
+import tempfile
 import time
 
 from _django import percentile, report, setup
@@ -30,38 +32,94 @@ def load(count: int, engine: str) -> None:
     from essor.territory.models import Commune
 
     partners = [
-        Partner.objects.create(code=f"bench-{i}", name_fr=f"Partenaire {i}", kind="other") for i in range(5)
+        Partner.objects.create(code=f"bench-{i}", name_fr=f"Partenaire {i}", kind="other")
+        for i in range(5)
     ]
     communes = list(Commune.objects.values_list("pk", flat=True))
     rng = random.Random(7)
     now = timezone.now()
-    person_cols = ["id", "created_at", "updated_at", "archive_reason", "first_name", "last_name", "first_name_ar",
-                   "last_name_ar", "sex", "birth_date", "cin", "phone", "email", "address", "commune_id",
-                   "education_level", "registered_by_id", "identity_key"]
-    with connection.cursor() as cursor:
-        raw = cursor.connection
-        if engine == "postgres":
-            with raw.cursor() as cur:
-                cur.execute("DROP INDEX IF EXISTS registry_pnk_key_idx, registry_pnk_key_like")
-                with cur.copy(f"COPY registry_person ({','.join(person_cols)}) FROM STDIN") as p_copy, \
-                     cur.copy("COPY registry_personholding (person_id, partner_id, since, source) FROM STDIN") as h_copy, \
-                     cur.copy("COPY registry_personnamekey (person_id, key) FROM STDIN") as k_copy:
-                    for pk, person in enumerate(tqdm(persons(count, seed=11), total=count, desc="persons"), start=1):
-                        partner = partners[pk % 5]
-                        p_copy.write_row((pk, now, now, "", person.first_name, person.last_name, person.first_name_ar,
-                                          person.last_name_ar, person.sex, person.birth_date, person.cin, person.phone,
-                                          "", "", rng.choice(communes), "", partner.pk,
-                                          identity_key(person.first_name, person.last_name, "", "", person.birth_date)))
-                        h_copy.write_row((pk, partner.pk, now, "bench"))
-                        if pk % 10 == 0:
-                            h_copy.write_row((pk, partners[(pk + 1) % 5].pk, now, "bench"))
-                        for key in name_keys(person.first_name, person.last_name, person.first_name_ar, person.last_name_ar):
-                            k_copy.write_row((pk, key[:64]))
-                cur.execute("SELECT setval(pg_get_serial_sequence('registry_person', 'id'), %s)", [count])
+    person_cols = [
+        "id",
+        "created_at",
+        "updated_at",
+        "archive_reason",
+        "first_name",
+        "last_name",
+        "first_name_ar",
+        "last_name_ar",
+        "sex",
+        "birth_date",
+        "cin",
+        "phone",
+        "email",
+        "address",
+        "commune_id",
+        "education_level",
+        "registered_by_id",
+        "identity_key",
+    ]
+    if engine == "postgres":
+        # Three COPY streams cannot share one connection: write three files, then COPY each.
+        stack = contextlib.ExitStack()
+        files = {
+            name: stack.enter_context(tempfile.TemporaryFile("w+", encoding="utf-8"))  # noqa: SIM115
+            for name in ("p", "h", "k")
+        }
+        for pk, person in enumerate(
+            tqdm(persons(count, seed=11), total=count, desc="persons"), start=1
+        ):
+            partner = partners[pk % 5]
+            key = identity_key(person.first_name, person.last_name, "", "", person.birth_date)
+            row = (
+                pk,
+                now,
+                now,
+                "",
+                person.first_name,
+                person.last_name,
+                person.first_name_ar,
+                person.last_name_ar,
+                person.sex,
+                person.birth_date,
+                person.cin,
+                person.phone,
+                "",
+                "",
+                rng.choice(communes),
+                "",
+                partner.pk,
+                key,
+            )
+            files["p"].write("\t".join(map(str, row)) + "\n")
+            files["h"].write(f"{pk}\t{partner.pk}\t{now}\tbench\n")
+            if pk % 10 == 0:
+                files["h"].write(f"{pk}\t{partners[(pk + 1) % 5].pk}\t{now}\tbench\n")
+            names = (person.first_name, person.last_name, person.first_name_ar, person.last_name_ar)
+            files["k"].writelines(f"{pk}\t{k[:64]}\n" for k in name_keys(*names))
+        targets = {
+            "p": f"registry_person ({','.join(person_cols)})",
+            "h": "registry_personholding (person_id, partner_id, since, source)",
+            "k": "registry_personnamekey (person_id, key)",
+        }
+        with connection.cursor() as cursor:
+            cursor.execute("DROP INDEX IF EXISTS registry_pnk_key_idx, registry_pnk_key_like")
+            raw = cursor.cursor
+            for name, handle in files.items():
+                handle.seek(0)
+                with raw.copy(f"COPY {targets[name]} FROM STDIN") as copy:
+                    while chunk := handle.read(1 << 20):
+                        copy.write(chunk)
+            stack.close()
+            cursor.execute(
+                "SELECT setval(pg_get_serial_sequence('registry_person', 'id'), %s)", [count]
+            )
     if engine == "postgres":
         with connection.cursor() as cursor:
             cursor.execute("CREATE INDEX registry_pnk_key_idx ON registry_personnamekey (key)")
-            cursor.execute("CREATE INDEX registry_pnk_key_like ON registry_personnamekey (key varchar_pattern_ops)")
+            cursor.execute(
+                "CREATE INDEX registry_pnk_key_like "
+                "ON registry_personnamekey (key varchar_pattern_ops)"
+            )
             cursor.execute("ANALYZE")
     else:
         from essor.registry.services import person_create
@@ -69,14 +127,17 @@ def load(count: int, engine: str) -> None:
         for person in tqdm(persons(count, seed=11), total=count, desc="persons"):
             person_create(actor=None, partner=partners[rng.randrange(5)], **person.__dict__)
     assert Person.objects.count() == count
-    assert PersonHolding.objects.exists() and PersonNameKey.objects.exists()
+    assert PersonHolding.objects.exists()
+    assert PersonNameKey.objects.exists()
 
 
-def queries(count: int, sample: int) -> list[str]:
+def queries(actor: object, sample: int) -> list[str]:
+    """Queries for people the user can see, as a counsellor would type them."""
     from essor.registry.models import Person
 
     rng = random.Random(3)
-    ids = [rng.randint(1, count) for _ in range(sample)]
+    visible = list(Person.objects.visible_to(actor).values_list("pk", flat=True))
+    ids = rng.sample(visible, sample)
     people = {p.pk: p for p in Person.objects.filter(pk__in=ids)}
     result = []
     for index, pk in enumerate(ids):
@@ -93,7 +154,9 @@ def queries(count: int, sample: int) -> list[str]:
         elif kind == 4:
             result.append(p.cin.lower())
         elif kind == 5:
-            result.append("0" + p.phone[4:5] + " " + " ".join(p.phone[5 + i : 7 + i] for i in range(0, 8, 2)))
+            result.append(
+                "0" + p.phone[4:5] + " " + " ".join(p.phone[5 + i : 7 + i] for i in range(0, 8, 2))
+            )
         else:
             result.append(f"{p.first_name.upper()} {p.last_name[:5]}")
     return result
@@ -104,6 +167,7 @@ def main() -> None:
     parser.add_argument("--persons", type=int, default=1_000_000)
     parser.add_argument("--engine", choices=["postgres", "sqlite"], default="postgres")
     parser.add_argument("--queries", type=int, default=400)
+    parser.add_argument("--verbose", action="store_true", help="list the slowest queries")
     args = parser.parse_args()
     setup(args.engine, "essor_bench_search")
     started = time.perf_counter()
@@ -112,24 +176,33 @@ def main() -> None:
 
     from django.db import connection
 
-    from essor.accounts.models import User
+    from essor.accounts.models import Partner, User
     from essor.accounts.roles import Role
     from essor.accounts.services import user_create
-    from essor.accounts.models import Partner
     from essor.registry.selectors import person_search
 
-    actor = user_create(actor=None, partner=Partner.objects.get(code="bench-1"), username="bench", password=None,
-                        roles=[Role.COUNSELLOR])
+    actor = user_create(
+        actor=None,
+        partner=Partner.objects.get(code="bench-1"),
+        username="bench",
+        password=None,
+        roles=[Role.COUNSELLOR],
+    )
     actor = User.objects.get(pk=actor.pk)
-    sample = queries(args.persons, args.queries)
+    sample = queries(actor, args.queries)
     for query in sample[:20]:  # warm the caches as a running server would have them
         person_search(actor=actor, query=query)
-    timings, hits = [], 0
+    timings, hits, slowest = [], 0, []
     for query in sample:
         start = time.perf_counter()
         found = person_search(actor=actor, query=query)
-        timings.append((time.perf_counter() - start) * 1000)
+        elapsed = (time.perf_counter() - start) * 1000
+        timings.append(elapsed)
+        slowest.append((elapsed, query, len(found)))
         hits += bool(found)
+    if args.verbose:
+        for elapsed, query, n in sorted(slowest, reverse=True)[:12]:
+            print(f"  {elapsed:7.1f} ms  {n:3d}  {query}")
     # The floor: the same number of primary-key fetches of 25 rows, the least any search costs.
     floor = []
     for _ in range(50):

@@ -14,6 +14,9 @@ from django.utils.translation import gettext as _
 from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.ma import ice as stdnum_ice
 
+NON_DIGITS = re.compile(r"\D")
+MOROCCAN_DIGITS = re.compile(r"^(?:0|212|00212)[5-8]\d{8}$")
+MORE_THAN_SEPARATORS = re.compile(r"[^\d\s+().\-/]")
 CIN_RE = re.compile(r"^[A-Z]{1,2}[1-9][0-9]{0,6}$")
 # Values partners type when they do not know the CIN: they mean "missing", not an identifier.
 CIN_PLACEHOLDERS = {"X", "XX", "0", "00", "000000", "0000000", "00000000", "NEANT", "NA", "ND"}
@@ -65,6 +68,13 @@ def clean_phone(raw: str | None) -> str:
     text = (raw or "").strip()
     if not text:
         return ""
+    digits = NON_DIGITS.sub("", text)
+    if MOROCCAN_DIGITS.match(digits) and not MORE_THAN_SEPARATORS.search(text):
+        # The usual case (06…, +212 6…, 00212 6…): skip the general parser, keep its validity rules.
+        national = int(digits[-9:])
+        number = phonenumbers.PhoneNumber(country_code=212, national_number=national)
+        if phonenumbers.is_valid_number(number):
+            return f"+212{national}"
     if text.startswith("00"):
         text = "+" + text[2:]
     try:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 ARABIC_DIACRITICS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")
 ARABIC_FOLD = str.maketrans(
@@ -42,6 +43,7 @@ def is_arabic(text: str) -> bool:
     return bool(ARABIC_LETTERS.search(text))
 
 
+@lru_cache(maxsize=200_000)
 def fold(text: str) -> str:
     """Lower case, no accents, no diacritics; letters, digits and single spaces only."""
     text = ARABIC_DIACRITICS.sub("", text).translate(ARABIC_FOLD)
@@ -52,6 +54,7 @@ def fold(text: str) -> str:
     return " ".join(text.split())
 
 
+@lru_cache(maxsize=200_000)
 def skeleton(token: str) -> str:
     """The consonant skeleton of a folded Latin token (``mohammed`` -> ``mhmd``)."""
     if is_arabic(token):
@@ -80,17 +83,25 @@ def tokens(text: str) -> list[str]:
     return fold(text).split()
 
 
+@lru_cache(maxsize=200_000)
+def _keys_of(name: str) -> frozenset[str]:
+    keys: set[str] = set()
+    for token in tokens(name):
+        variants = [token]
+        if bare := _without_article(token):
+            variants.append(bare)
+        for variant in variants:
+            keys.add("f:" + variant)
+            keys.add("s:" + skeleton(variant))
+    return frozenset(keys)
+
+
 def name_keys(*names: str) -> set[str]:
     """Every search key of a person's or an organisation's names."""
     keys: set[str] = set()
     for name in names:
-        for token in tokens(name or ""):
-            variants = [token]
-            if bare := _without_article(token):
-                variants.append(bare)
-            for variant in variants:
-                keys.add("f:" + variant)
-                keys.add("s:" + skeleton(variant))
+        if name:
+            keys |= _keys_of(name)
     return keys
 
 

@@ -30,6 +30,7 @@ from .selectors import (
     organisation_list,
     organisation_members,
     person_list,
+    person_search_page,
 )
 from .tasks import load_import, plan_import
 
@@ -57,9 +58,11 @@ def _person_filters(request: EssorRequest) -> PersonFilters:
 def persons(request: EssorRequest) -> HttpResponse:
     require(request.user, Cap.PERSONAL_VIEW)
     filters = _person_filters(request)
-    page = Paginator(person_list(actor=request.user, filters=filters), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    try:
+        offset = max(0, int(request.GET.get("offset", 0)))
+    except ValueError:
+        offset = 0
+    page = person_search_page(actor=request.user, filters=filters, limit=PAGE_SIZE, offset=offset)
     context = {
         "page": page,
         "filters": filters,

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
@@ -340,14 +340,18 @@ def _apply_persons(
         if {"first_name", "last_name", "first_name_ar", "last_name_ar"} & set(updates[p.pk].changes)
     ]
     PersonNameKey.objects.filter(person__in=[p.pk for p in renamed if p in changed_people]).delete()
-    PersonNameKey.objects.bulk_create(
-        [
-            PersonNameKey(person_id=p.pk, key=k[:64])
-            for p in renamed
-            for k in sorted(name_keys(p.first_name, p.last_name, p.first_name_ar, p.last_name_ar))
-        ],
-        batch_size=5000,
+    _insert_keys(
+        (p.pk, k[:64])
+        for p in renamed
+        for k in sorted(name_keys(p.first_name, p.last_name, p.first_name_ar, p.last_name_ar))
     )
+
+
+def _insert_keys(rows: Iterable[tuple[int, str]]) -> None:
+    """Name keys are many small rows: one prepared INSERT, not a model instance each."""
+    table = PersonNameKey._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.executemany(f"INSERT INTO {table} (person_id, key) VALUES (%s, %s)", list(rows))
 
 
 # --- Organisations -----------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -59,17 +60,24 @@ KINDS = {
     OrganisationKind.SARL_AU: {"sarl au", "sarlau", "sarl a associe unique"},
     OrganisationKind.OTHER_COMPANY: {"sa", "snc", "societe", "entreprise", "شركة"},
 }
+_TABLES = {id(table): table for table in (SEXES, EDUCATION, KINDS)}
 DATE_FORMATS = ("%d/%m/%Y", "%d-%m-%Y", "%Y-%m-%d", "%d.%m.%Y", "%Y/%m/%d", "%d/%m/%y")
 EXCEL_EPOCH = date(1899, 12, 30)
 COMMUNE_CODE = re.compile(r"^\d{2}\.\d{3}\.\d{2}\.\d{1,2}$")
 
 
+@lru_cache(maxsize=16)
+def _folded(table_id: int) -> dict[str, str]:
+    table = _TABLES[table_id]
+    folded = {fold(word): str(value) for value, words in table.items() for word in words}
+    return folded | {str(value).lower(): str(value) for value in table}
+
+
 def _lookup(raw: str, table: dict[Any, set[str]], message: str) -> str:
-    key = fold(raw)
-    for value, words in table.items():
-        if key in {fold(w) for w in words} or key == str(value).lower():
-            return str(value)
-    raise ValidationError(message % {"value": raw})
+    value = _folded(id(table)).get(fold(raw))
+    if value is None:
+        raise ValidationError(message % {"value": raw})
+    return value
 
 
 def parse_sex(raw: Any) -> str:

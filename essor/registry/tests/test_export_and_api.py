@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import date
 
 import pytest
 from django.urls import reverse
@@ -99,7 +100,7 @@ def test_person_page_gathers_everything(personas: Personas, client_for) -> None:
         cin="AB123456",
         phone="0612345678",
         first_name_ar="فاطمة",
-        birth_date="1994-03-21",
+        birth_date=date(1994, 3, 21),
     )
     client = client_for(personas.user("programme_manager"))
     client.post(
