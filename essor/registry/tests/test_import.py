@@ -369,3 +369,45 @@ def test_command_line_import(personas: Personas, tmp_path: Path, capsys: Any) ->
     assert rejected.exists()
     call_command("import", "persons", str(path), "--partner", "ccis-test")
     assert Person.objects.count() == 3
+
+
+def test_import_pages_upload_check_map_and_load(
+    personas: Personas, client_for, tmp_path: Path
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    client = client_for(personas.user("data_clerk"))
+    content = "Nom;Prénom;Numéro\nAlaoui;Amina;AB123456\nTazi;Karim;12\n".encode("cp1256")
+    response = client.post(
+        reverse("registry:imports"),
+        {"kind": "persons", "file": SimpleUploadedFile("liste.csv", content, "text/csv")},
+    )
+    job = ImportJob.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("registry:import", args=[job.pk])
+    page = client.get(response["Location"]).content.decode()
+    assert "Numéro" in page  # the unrecognised column is offered for mapping
+    client.post(
+        reverse("registry:import_mapping", args=[job.pk]),
+        {"col-0": "last_name", "col-1": "first_name", "col-2": "cin"},
+    )
+    job.refresh_from_db()
+    assert job.status == ImportStatus.PLANNED
+    assert (job.summary["create"], job.summary["reject"]) == (1, 1)
+    status = client.get(
+        reverse("registry:import", args=[job.pk]), HTTP_HX_REQUEST="true"
+    ).content.decode()
+    assert "<html" not in status
+    assert "ligne" in status.lower() or "row" in status.lower()
+    client.post(reverse("registry:import_load", args=[job.pk]))
+    job.refresh_from_db()
+    assert job.status == ImportStatus.DONE
+    assert list(Person.objects.values_list("cin", flat=True)) == ["AB123456"]
+    rejected = client.get(reverse("registry:import_rejected", args=[job.pk])).content.decode(
+        "utf-8"
+    )
+    assert "Tazi" in rejected
+    # Another partner's clerk cannot see this import.
+    other = client_for(personas.user("data_clerk", "other"))
+    assert other.get(reverse("registry:import", args=[job.pk])).status_code == 404
