@@ -72,8 +72,8 @@ def clean_phone(raw: str | None) -> str:
     if MOROCCAN_DIGITS.match(digits) and not MORE_THAN_SEPARATORS.search(text):
         # The usual case (06…, +212 6…, 00212 6…): skip the general parser, keep its validity rules.
         national = int(digits[-9:])
-        number = phonenumbers.PhoneNumber(country_code=212, national_number=national)
-        if phonenumbers.is_valid_number(number):
+        usual = phonenumbers.PhoneNumber(country_code=212, national_number=national)
+        if phonenumbers.is_valid_number(usual):
             return f"+212{national}"
     if text.startswith("00"):
         text = "+" + text[2:]

@@ -164,12 +164,9 @@ class PersonNameKey(models.Model):
     key = models.CharField(max_length=64)
 
     class Meta:
-        indexes = [
-            models.Index(fields=["key"], name="registry_pnk_key_idx"),
-            models.Index(
-                fields=["key"], name="registry_pnk_key_like", opclasses=["varchar_pattern_ops"]
-            ),
-        ]
+        # One B-tree serves both the prefix match and the ordered walk of a search: on
+        # PostgreSQL the column uses the "C" collation (migration 0003) so that it can.
+        indexes = [models.Index(fields=["key", "person"], name="registry_pnk_key_idx")]
 
     def __str__(self) -> str:
         return self.key
@@ -334,12 +331,7 @@ class OrganisationNameKey(models.Model):
     key = models.CharField(max_length=64)
 
     class Meta:
-        indexes = [
-            models.Index(fields=["key"], name="registry_onk_key_idx"),
-            models.Index(
-                fields=["key"], name="registry_onk_key_like", opclasses=["varchar_pattern_ops"]
-            ),
-        ]
+        indexes = [models.Index(fields=["key", "organisation"], name="registry_onk_key_idx")]
 
     def __str__(self) -> str:
         return self.key

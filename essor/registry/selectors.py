@@ -6,9 +6,10 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from essor.accounts.models import User
+from essor.accounts.scoping import ALL, visible_partner_ids
 
 from . import identifiers
 from .models import (
@@ -16,6 +17,7 @@ from .models import (
     OrganisationKind,
     OrganisationNameKey,
     Person,
+    PersonHolding,
     PersonNameKey,
 )
 from .names import ARTICLES, fold, query_keys
@@ -118,86 +120,161 @@ class SearchPage:
     next_offset: int
 
 
-CANDIDATE_CAP = 20_000
+WALK_COUNT_CAP = 5_000
 
 
-def _conditions(tokens: list[str], *, exact: bool) -> list[Q]:
-    conditions = []
-    for token in tokens:
-        folded, skel = query_keys(token)
-        condition = Q(key__startswith=folded)
-        if token in ARTICLES:
-            condition |= Q(key=skel)  # el, al, l' meet each other, not every name in l-
-        elif not exact and len(token) >= SKELETON_MIN:
-            condition |= Q(key__startswith=skel)
-        conditions.append(condition)
+def _person_conditions(actor: User, filters: PersonFilters) -> list[Any]:
+    """The person-level filters, as conditions on a name key's ``person_id``."""
+    conditions: list[Any] = []
+    ids = visible_partner_ids(actor)
+    if ids is not ALL:
+        if not ids:
+            return [Q(pk__in=[])]
+        conditions.append(
+            Exists(
+                PersonHolding.objects.filter(person_id=OuterRef("person_id"), partner_id__in=ids)
+            )
+        )
+    person = Person.objects.filter(pk=OuterRef("person_id"))
+    narrowed = False
+    if not filters.include_archived:
+        person, narrowed = person.filter(archived_at__isnull=True), True
+    if filters.sex:
+        person, narrowed = person.filter(sex=filters.sex), True
+    if filters.commune:
+        person, narrowed = person.filter(commune__code__startswith=filters.commune), True
+    if narrowed:
+        conditions.append(Exists(person))
     return conditions
 
 
-def _has_key(condition: Q) -> Exists:
-    return Exists(PersonNameKey.objects.filter(condition, person=OuterRef("pk")))
+def _prefix(prefix: str) -> Q:
+    return Q(key__startswith=prefix)
 
 
-def _rarest(conditions: list[Q]) -> Q | None:
-    """The condition that the fewest name keys meet, if it is rare enough to start from."""
-    best, best_count = None, CANDIDATE_CAP + 1
-    for condition in conditions:
-        count = PersonNameKey.objects.filter(condition)[: CANDIDATE_CAP + 1].count()
+def _token_condition(token: str, *, exact: bool) -> Q:
+    folded, skel = query_keys(token)
+    if token in ARTICLES:
+        return _prefix(folded) | Q(key=skel)  # el, al, l' meet each other, not every l- name
+    if exact or len(token) < SKELETON_MIN:
+        return _prefix(folded)
+    return _prefix(folded) | _prefix(skel)
+
+
+def _walk_prefix(token: str, *, exact: bool) -> str:
+    """The key range a phase walks for this word: its spelling, or its skeleton."""
+    folded, skel = query_keys(token)
+    if exact or len(token) < SKELETON_MIN or token in ARTICLES:
+        return folded
+    return skel
+
+
+def _walk(
+    token: str,
+    others: list[str],
+    *,
+    exact: bool,
+    base: list[Any],
+    exclude_exact: list[str] | None,
+    offset: int,
+    count: int,
+) -> list[int]:
+    """Person ids in the order of the walked word's keys, each meeting every other condition.
+
+    The database reads the key index in order and stops once it has enough rows: the cost
+    follows the page, not the number of people who share a common name.
+    """
+    keys = PersonNameKey.objects.filter(_prefix(_walk_prefix(token, exact=exact)))
+    for condition in base:
+        keys = keys.filter(condition)
+    for other in others:
+        keys = keys.filter(
+            Exists(
+                PersonNameKey.objects.filter(
+                    _token_condition(other, exact=exact), person_id=OuterRef("person_id")
+                )
+            )
+        )
+    if exclude_exact:
+        spelled = Q()
+        for word in exclude_exact:
+            spelled &= Q(
+                Exists(
+                    PersonNameKey.objects.filter(
+                        _token_condition(word, exact=True), person_id=OuterRef("person_id")
+                    )
+                )
+            )
+        keys = keys.exclude(spelled)
+    ids: list[int] = []
+    seen: set[int] = set()
+    # A person may own several keys in the range (first and last name): read a little more.
+    chunk = keys.order_by("key", "person_id").values_list("person_id", flat=True)
+    for person_id in chunk[: offset + 2 * count + 10]:
+        if person_id not in seen:
+            seen.add(person_id)
+            ids.append(person_id)
+    return ids[offset : offset + count]
+
+
+def _rarest_token(tokens: list[str], *, exact: bool) -> str:
+    """The typed word whose key range is the shortest (counted up to a cap)."""
+    best, best_count = tokens[0], WALK_COUNT_CAP + 1
+    for token in tokens:
+        prefix = _walk_prefix(token, exact=exact)
+        count = PersonNameKey.objects.filter(_prefix(prefix))[: WALK_COUNT_CAP + 1].count()
         if count < best_count:
-            best, best_count = condition, count
-    return best if best_count <= CANDIDATE_CAP else None
+            best, best_count = token, count
+    return best
 
 
 def person_search_page(
     *, actor: User, filters: PersonFilters, limit: int = SEARCH_LIMIT, offset: int = 0
 ) -> SearchPage:
-    """One page of results as the counsellor types, names as spelled before their variants.
+    """One page of results as the counsellor types: names as spelled first, then variants.
 
-    When one typed word is rare, its few thousand candidates are ranked in one query. When
-    every word is common, names as spelled are listed first, then the variants, each query an
-    ordered filter with a limit that the database stops early: no query reads a million rows.
+    Each phase walks the key index of the rarest typed word in order and stops at a page: a
+    common surname shared by tens of thousands of people costs no more than a rare one.
     """
     persons = _scoped_persons(actor, filters)
     query = filters.query.strip()
-    window = slice(offset, offset + limit + 1)
     if query and (found := _identifier_match(persons, query)) is not None:
-        rows = list(found.order_by(*ORDER)[window])
+        rows = list(found.order_by(*ORDER)[offset : offset + limit + 1])
         return SearchPage(rows[:limit], len(rows) > limit, offset + limit)
     tokens = _tokens(query) if query else []
     if not tokens:
-        rows = [] if query else list(persons.order_by(*ORDER)[window])
+        rows = [] if query else list(persons.order_by(*ORDER)[offset : offset + limit + 1])
         return SearchPage(rows[:limit], len(rows) > limit, offset + limit)
-    loose = _conditions(tokens, exact=False)
-    strict = _conditions(tokens, exact=True)
-    matching = persons
-    for condition in loose:
-        matching = matching.filter(_has_key(condition))
-    if (rarest := _rarest(loose)) is not None:
-        candidates = PersonNameKey.objects.filter(rarest).values("person_id")
-        score: Any = Value(0)
-        for condition in strict:
-            score = score + Case(
-                When(_has_key(condition), then=Value(1)),
-                default=Value(0),
-                output_field=IntegerField(),
+    base = _person_conditions(actor, filters)
+    walk = _rarest_token(tokens, exact=True)
+    others = [t for t in tokens if t is not walk]
+    ids = _walk(
+        walk, others, exact=True, base=base, exclude_exact=None, offset=offset, count=limit + 1
+    )
+    if len(ids) <= limit:
+        # Spelled matches end on this page: continue with the spelling variants.
+        if ids or not offset:
+            spelled_total = offset + len(ids)
+        else:
+            spelled_total = len(
+                _walk(
+                    walk, others, exact=True, base=base, exclude_exact=None, offset=0, count=offset
+                )
             )
-        ranked = matching.filter(pk__in=candidates).annotate(score=score)
-        rows = list(ranked.order_by("-score", *ORDER)[window])
-        return SearchPage(rows[:limit], len(rows) > limit, offset + limit)
-    exact = persons
-    for condition in strict:
-        exact = exact.filter(_has_key(condition))
-    rows = list(exact.order_by(*ORDER)[window])
-    if len(rows) > limit:
-        return SearchPage(rows[:limit], True, offset + limit)
-    exact_count = offset + len(rows) if rows or not offset else exact.count()
-    exact_all = Q()
-    for condition in strict:
-        exact_all &= Q(_has_key(condition))
-    start = max(0, offset - exact_count)
-    wanted = limit - len(rows)
-    more = list(matching.exclude(exact_all).order_by(*ORDER)[start : start + wanted + 1])
-    return SearchPage(rows + more[:wanted], len(more) > wanted, offset + limit)
+        loose_walk = _rarest_token(tokens, exact=False)
+        ids += _walk(
+            loose_walk,
+            [t for t in tokens if t is not loose_walk],
+            exact=False,
+            base=base,
+            exclude_exact=tokens,
+            offset=max(0, offset - spelled_total),
+            count=limit + 1 - len(ids),
+        )
+    by_id = Person.objects.select_related("commune").in_bulk(ids[:limit])
+    return SearchPage(
+        [by_id[i] for i in ids[:limit] if i in by_id], len(ids) > limit, offset + limit
+    )
 
 
 def person_search(*, actor: User, query: str, limit: int = SEARCH_LIMIT) -> list[Person]:
