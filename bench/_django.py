@@ -13,15 +13,19 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
-def setup(engine: str, name: str) -> str:
-    """Point Django at a fresh ``name`` database on ``engine`` (sqlite|postgres); migrate it."""
+def setup(engine: str, name: str, *, reuse: bool = False) -> str:
+    """Point Django at a fresh ``name`` database on ``engine`` (sqlite|postgres); migrate it.
+
+    With ``reuse`` (PostgreSQL), an existing database is kept as it is (and migrated)."""
     if engine == "postgres":
         import psycopg
 
         base = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432")
         with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            conn.execute(f'CREATE DATABASE "{name}"')
+            exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+            if not (reuse and exists):
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+                conn.execute(f'CREATE DATABASE "{name}"')
         url = f"{base}/{name}"
     else:
         path = Path(tempfile.gettempdir()) / f"{name}.sqlite3"

@@ -167,10 +167,16 @@ def main() -> None:
     parser.add_argument("--engine", choices=["postgres", "sqlite"], default="postgres")
     parser.add_argument("--queries", type=int, default=400)
     parser.add_argument("--verbose", action="store_true", help="list the slowest queries")
+    parser.add_argument(
+        "--reuse", action="store_true", help="keep a database already loaded at this scale"
+    )
     args = parser.parse_args()
-    setup(args.engine, "essor_bench_search")
+    setup(args.engine, "essor_bench_search", reuse=args.reuse)
+    from essor.registry.models import Person
+
     started = time.perf_counter()
-    load(args.persons, args.engine)
+    if not (args.reuse and Person.objects.count() == args.persons):
+        load(args.persons, args.engine)
     load_s = time.perf_counter() - started
 
     from django.db import connection
@@ -180,7 +186,7 @@ def main() -> None:
     from essor.accounts.services import user_create
     from essor.registry.selectors import person_search
 
-    actor = user_create(
+    actor = User.objects.filter(username="bench").first() or user_create(
         actor=None,
         partner=Partner.objects.get(code="bench-1"),
         username="bench",

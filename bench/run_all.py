@@ -19,8 +19,10 @@ ROOT = Path(__file__).resolve().parent.parent
 PERSONS = int(os.environ.get("BENCH_PERSONS", "1000000"))
 IMPORT_ROWS = int(os.environ.get("BENCH_IMPORT_ROWS", "100000"))
 
+REUSE = ["--reuse"] if os.environ.get("BENCH_REUSE") == "1" else []
+
 RUNS = [
-    ("registry_search.py", ["--persons", str(PERSONS), "--engine", "postgres"]),
+    ("registry_search.py", ["--persons", str(PERSONS), "--engine", "postgres", *REUSE]),
     ("registry_import.py", ["--rows", str(IMPORT_ROWS), "--engine", "sqlite"]),
     ("registry_import.py", ["--rows", str(IMPORT_ROWS), "--engine", "postgres"]),
     ("registry_import.py", ["--rows", str(IMPORT_ROWS), "--engine", "sqlite", "--format", "xlsx"]),

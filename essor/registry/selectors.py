@@ -9,7 +9,6 @@ from typing import Any
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from essor.accounts.models import User
-from essor.accounts.scoping import ALL, visible_partner_ids
 
 from . import identifiers
 from .models import (
@@ -17,7 +16,6 @@ from .models import (
     OrganisationKind,
     OrganisationNameKey,
     Person,
-    PersonHolding,
     PersonNameKey,
 )
 from .names import ARTICLES, fold, query_keys
@@ -120,112 +118,129 @@ class SearchPage:
     next_offset: int
 
 
-WALK_COUNT_CAP = 5_000
-
-
-def _person_conditions(actor: User, filters: PersonFilters) -> list[Any]:
-    """The person-level filters, as conditions on a name key's ``person_id``."""
-    conditions: list[Any] = []
-    ids = visible_partner_ids(actor)
-    if ids is not ALL:
-        if not ids:
-            return [Q(pk__in=[])]
-        conditions.append(
-            Exists(
-                PersonHolding.objects.filter(person_id=OuterRef("person_id"), partner_id__in=ids)
-            )
-        )
-    person = Person.objects.filter(pk=OuterRef("person_id"))
-    narrowed = False
-    if not filters.include_archived:
-        person, narrowed = person.filter(archived_at__isnull=True), True
-    if filters.sex:
-        person, narrowed = person.filter(sex=filters.sex), True
-    if filters.commune:
-        person, narrowed = person.filter(commune__code__startswith=filters.commune), True
-    if narrowed:
-        conditions.append(Exists(person))
-    return conditions
-
-
-def _prefix(prefix: str) -> Q:
-    return Q(key__startswith=prefix)
+RANGE_CAP = 2_000  # ids read from one word's key range before the word counts as "common"
+COUNT_CAP = 20_000
 
 
 def _token_condition(token: str, *, exact: bool) -> Q:
+    """Keys that match a typed word: its spelling as a prefix (the word may be unfinished) or,
+    for the variants, a finished word's whole skeleton (a skeleton prefix matches too much)."""
     folded, skel = query_keys(token)
-    if token in ARTICLES:
-        return _prefix(folded) | Q(key=skel)  # el, al, l' meet each other, not every l- name
-    if exact or len(token) < SKELETON_MIN:
-        return _prefix(folded)
-    return _prefix(folded) | _prefix(skel)
+    if exact:
+        return Q(key__startswith=folded)
+    if token in ARTICLES or len(token) >= SKELETON_MIN:
+        return Q(key__startswith=folded) | Q(key=skel)
+    return Q(key__startswith=folded)
 
 
-def _walk_prefix(token: str, *, exact: bool) -> str:
-    """The key range a phase walks for this word: its spelling, or its skeleton."""
+def _walk_range(token: str, *, exact: bool) -> tuple[str, str]:
+    """``[low, high)`` of the keys one phase walks in order for a word."""
     folded, skel = query_keys(token)
-    if exact or len(token) < SKELETON_MIN or token in ARTICLES:
-        return folded
-    return skel
+    if exact or not (token in ARTICLES or len(token) >= SKELETON_MIN):
+        return folded, folded[:-1] + chr(ord(folded[-1]) + 1)
+    return skel, skel + "\x01"  # exactly the skeleton: keys hold no control characters
 
 
-def _walk(
-    token: str,
-    others: list[str],
-    *,
-    exact: bool,
-    base: list[Any],
-    exclude_exact: list[str] | None,
-    offset: int,
-    count: int,
-) -> list[int]:
-    """Person ids in the order of the walked word's keys, each meeting every other condition.
+def _range_ids(token: str, *, exact: bool, cap: int) -> set[int] | None:
+    """The people in one word's key range (an index-only scan), or None past ``cap`` keys."""
+    ids = list(
+        PersonNameKey.objects.filter(_token_condition(token, exact=exact))
+        .order_by()
+        .values_list("person_id", flat=True)[: cap + 1]
+    )
+    return None if len(ids) > cap else set(ids)
 
-    The database reads the key index in order and stops once it has enough rows: the cost
-    follows the page, not the number of people who share a common name.
+
+def _candidates(tokens: list[str], *, exact: bool) -> tuple[set[int], list[str]] | None:
+    """A small set of people that every match is among, and the words left to check.
+
+    A rare word's range is the set (the other words are checked on it). When every word is
+    common, the database intersects their ranges (a semi-join of index scans) and the set is
+    the intersection, if small. ``None`` otherwise: the caller walks the names instead.
     """
-    keys = PersonNameKey.objects.filter(_prefix(_walk_prefix(token, exact=exact)))
-    for condition in base:
-        keys = keys.filter(condition)
-    for other in others:
-        keys = keys.filter(
-            Exists(
-                PersonNameKey.objects.filter(
-                    _token_condition(other, exact=exact), person_id=OuterRef("person_id")
-                )
+    for token in tokens:
+        ids = _range_ids(token, exact=exact, cap=RANGE_CAP)
+        if ids is not None:
+            return ids, [t for t in tokens if t != token]
+    if len(tokens) < 2:
+        return None
+    both = PersonNameKey.objects.filter(_token_condition(tokens[0], exact=exact))
+    for token in tokens[1:]:
+        both = both.filter(
+            person_id__in=PersonNameKey.objects.filter(_token_condition(token, exact=exact)).values(
+                "person_id"
             )
         )
-    if exclude_exact:
-        spelled = Q()
-        for word in exclude_exact:
-            spelled &= Q(
-                Exists(
-                    PersonNameKey.objects.filter(
-                        _token_condition(word, exact=True), person_id=OuterRef("person_id")
-                    )
-                )
-            )
-        keys = keys.exclude(spelled)
-    ids: list[int] = []
-    seen: set[int] = set()
-    # A person may own several keys in the range (first and last name): read a little more.
-    chunk = keys.order_by("key", "person_id").values_list("person_id", flat=True)
-    for person_id in chunk[: offset + 2 * count + 10]:
-        if person_id not in seen:
-            seen.add(person_id)
-            ids.append(person_id)
-    return ids[offset : offset + count]
+    ids = set(both.order_by().values_list("person_id", flat=True)[: RANGE_CAP + 1])
+    return (ids, []) if len(ids) <= RANGE_CAP else None
 
 
-def _rarest_token(tokens: list[str], *, exact: bool) -> str:
-    """The typed word whose key range is the shortest (counted up to a cap)."""
-    best, best_count = tokens[0], WALK_COUNT_CAP + 1
-    for token in tokens:
-        prefix = _walk_prefix(token, exact=exact)
-        count = PersonNameKey.objects.filter(_prefix(prefix))[: WALK_COUNT_CAP + 1].count()
-        if count < best_count:
-            best, best_count = token, count
-    return best
+def _has_word(token: str, *, exact: bool, ref: str = "pk") -> Exists:
+    condition = _token_condition(token, exact=exact)
+    return Exists(PersonNameKey.objects.filter(condition, person=OuterRef(ref)))
+
+
+WALK_CHUNK = 500
+WALK_MAX_CHUNKS = 12  # 6,000 keys: past that a rare pair of common words shows fewer hits
+
+
+def _walk(persons: QuerySet[Person], tokens: list[str], *, exact: bool, count: int) -> list[int]:
+    """Every word is common: read the key range of the least common one in key order, a chunk
+    at a time (keyset pagination, each chunk an index range with a limit), and keep the people
+    who are visible and meet the other words, until ``count`` are found.
+
+    Reading in chunks keeps the cost to the page being built, whatever the database planner
+    would do with one big query, on PostgreSQL and SQLite alike.
+    """
+    sizes = {
+        token: PersonNameKey.objects.filter(_token_condition(token, exact=exact))[
+            :COUNT_CAP
+        ].count()
+        for token in tokens
+    }
+    walked = min(tokens, key=lambda token: sizes[token])
+    check = persons
+    for other in tokens:
+        if other != walked:
+            check = check.filter(_has_word(other, exact=exact))
+    low, high = _walk_range(walked, exact=exact)
+    found: dict[int, None] = {}
+    last: tuple[str, int] | None = None
+    for _ in range(WALK_MAX_CHUNKS):
+        chunk = PersonNameKey.objects.filter(key__gte=low, key__lt=high)
+        if last is not None:
+            chunk = chunk.filter(Q(key__gt=last[0]) | Q(key=last[0], person_id__gt=last[1]))
+        rows = list(chunk.order_by("key", "person_id").values_list("key", "person_id")[:WALK_CHUNK])
+        if not rows:
+            break
+        last = rows[-1]
+        ids = [person_id for _, person_id in rows if person_id not in found]
+        kept = set(check.filter(pk__in=ids).order_by().values_list("pk", flat=True))
+        for person_id in ids:
+            if person_id in kept:
+                found.setdefault(person_id, None)
+        if len(found) >= count or len(rows) < WALK_CHUNK:
+            break
+    return list(found)[:count]
+
+
+def _phase(
+    persons: QuerySet[Person], tokens: list[str], *, exact: bool, count: int
+) -> list[Person]:
+    """The first ``count`` people matching every word (spelled, or with variants)."""
+    candidates = _candidates(tokens, exact=exact)
+    if candidates is not None:
+        pool, others = candidates
+        for other in others:
+            persons = persons.filter(_has_word(other, exact=exact))
+        # Order the few candidates here: an ORDER BY would tempt the database to walk the
+        # whole name index instead of fetching them by id.
+        keyed = persons.filter(pk__in=pool).order_by().values_list("last_name", "first_name", "pk")
+        ids = [pk for *_, pk in sorted(keyed)[:count]]
+    else:
+        ids = _walk(persons, tokens, exact=exact, count=count)
+    by_id = Person.objects.select_related("commune").in_bulk(ids)
+    return [by_id[i] for i in ids if i in by_id]
 
 
 def person_search_page(
@@ -233,48 +248,29 @@ def person_search_page(
 ) -> SearchPage:
     """One page of results as the counsellor types: names as spelled first, then variants.
 
-    Each phase walks the key index of the rarest typed word in order and stops at a page: a
-    common surname shared by tens of thousands of people costs no more than a rare one.
+    The people matching the typed words are found in the key index (each word's range read
+    once, the ranges intersected), then the page is read in name order. When every word is
+    common, the names are read in order until a page is full, which then comes quickly.
     """
     persons = _scoped_persons(actor, filters)
     query = filters.query.strip()
+    window = slice(offset, offset + limit + 1)
     if query and (found := _identifier_match(persons, query)) is not None:
-        rows = list(found.order_by(*ORDER)[offset : offset + limit + 1])
+        rows = list(found.order_by(*ORDER)[window])
         return SearchPage(rows[:limit], len(rows) > limit, offset + limit)
     tokens = _tokens(query) if query else []
     if not tokens:
-        rows = [] if query else list(persons.order_by(*ORDER)[offset : offset + limit + 1])
+        rows = [] if query else list(persons.order_by(*ORDER)[window])
         return SearchPage(rows[:limit], len(rows) > limit, offset + limit)
-    base = _person_conditions(actor, filters)
-    walk = _rarest_token(tokens, exact=True)
-    others = [t for t in tokens if t is not walk]
-    ids = _walk(
-        walk, others, exact=True, base=base, exclude_exact=None, offset=offset, count=limit + 1
-    )
-    if len(ids) <= limit:
-        # Spelled matches end on this page: continue with the spelling variants.
-        if ids or not offset:
-            spelled_total = offset + len(ids)
-        else:
-            spelled_total = len(
-                _walk(
-                    walk, others, exact=True, base=base, exclude_exact=None, offset=0, count=offset
-                )
-            )
-        loose_walk = _rarest_token(tokens, exact=False)
-        ids += _walk(
-            loose_walk,
-            [t for t in tokens if t is not loose_walk],
-            exact=False,
-            base=base,
-            exclude_exact=tokens,
-            offset=max(0, offset - spelled_total),
-            count=limit + 1 - len(ids),
-        )
-    by_id = Person.objects.select_related("commune").in_bulk(ids[:limit])
-    return SearchPage(
-        [by_id[i] for i in ids[:limit] if i in by_id], len(ids) > limit, offset + limit
-    )
+    end = offset + limit + 1
+    spelled = _phase(persons, tokens, exact=True, count=end)
+    if len(spelled) < end:
+        # The spelled matches end before this page does: the spelling variants follow them.
+        seen = {p.pk for p in spelled}
+        variants = _phase(persons, tokens, exact=False, count=end + len(seen))
+        spelled += [p for p in variants if p.pk not in seen]
+    rows = spelled[offset:end]
+    return SearchPage(rows[:limit], len(rows) > limit, offset + limit)
 
 
 def person_search(*, actor: User, query: str, limit: int = SEARCH_LIMIT) -> list[Person]:
