@@ -125,3 +125,27 @@ def test_person_page_gathers_everything(personas: Personas, client_for) -> None:
         reverse("core:history", args=["registry.person", person.pk])
     ).content.decode()
     assert "registry.person.created" in history
+
+
+def test_api_import_job_checks_then_loads(personas: Personas, api_for) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    api = api_for(personas.user("data_clerk"))
+    upload = SimpleUploadedFile(
+        "liste.csv", "Nom;Prénom;CIN\nAlaoui;Amina;AB123456\nTazi;Karim;0X\n".encode()
+    )
+    response = api.post("/api/v1/imports", {"kind": "persons", "file": upload}, format="multipart")
+    assert response.status_code == 201
+    job = response.json()
+    assert job["status"] == "planned"
+    assert (job["summary"]["create"], job["summary"]["reject"]) == (1, 1)
+    assert job["outcomes"][1][4][0][0] == "CIN"
+    assert Person.objects.count() == 0
+    loaded = api.post(f"/api/v1/imports/{job['id']}/load").json()
+    assert loaded["status"] == "done"
+    assert list(Person.objects.values_list("cin", flat=True)) == ["AB123456"]
+    assert api.post(f"/api/v1/imports/{job['id']}/load").status_code == 409
+    # A counsellor may not import, and sees no import job.
+    assert (
+        api_for(personas.user("counsellor")).get(f"/api/v1/imports/{job['id']}").status_code == 404
+    )
