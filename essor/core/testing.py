@@ -8,6 +8,7 @@ partner B". Personas sign in with :data:`PASSWORD`.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from essor.accounts.models import Partner, PartnerKind, User
 from essor.accounts.roles import Role
@@ -70,3 +71,17 @@ def matrix_id(value: object) -> str:
     if isinstance(value, bool):
         return "allowed" if value else "denied"
     return str(value)
+
+
+def matrix_clients(actor: User) -> tuple[Any, Any]:
+    """A page client and an API client (token) signed in as ``actor``."""
+    from django.test import Client
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    page = Client()
+    page.force_login(actor, backend="django.contrib.auth.backends.ModelBackend")
+    api = APIClient()
+    token, _ = Token.objects.get_or_create(user=actor)
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    return page, api

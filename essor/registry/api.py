@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -129,15 +130,60 @@ class OrganisationSerializer(serializers.ModelSerializer):
 SEARCH_PARAMS = [OpenApiParameter("q", str, description="name in either script, CIN or phone")]
 
 
-class PersonViewSet(
+class RegistryRecordViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
     mixins.UpdateModelMixin,
     viewsets.GenericViewSet,
 ):
-    serializer_class = PersonSerializer
+    """Persons and organisations: the pages' guard and services, errors as 400 JSON by field."""
+
     http_method_names = ["get", "post", "patch", "head", "options"]
+    guard: Callable[..., Any]
+    create_service: Callable[..., Any]
+    update_service: Callable[..., Any]
+    record_name: str  # the services' keyword for the record ("person", "organisation")
+
+    def get_object(self) -> Any:
+        guard = type(self).guard
+        if self.request.method == "PATCH":
+            return guard(_actor(self.request), self.kwargs["pk"], action="change")
+        return guard(_actor(self.request), self.kwargs["pk"])
+
+    def perform_create(self, serializer: serializers.BaseSerializer) -> None:
+        actor = _actor(self.request)
+        if actor.partner is None:
+            raise NotFound
+        try:
+            serializer.instance = type(self).create_service(
+                actor=actor, partner=actor.partner, **serializer.validated_data
+            )
+        except DjangoPermissionDenied as error:
+            raise NotFound from error
+        except DjangoValidationError as error:
+            raise _drf_error(error) from error
+
+    def perform_update(self, serializer: serializers.BaseSerializer) -> None:
+        record = serializer.instance
+        assert record is not None
+        try:
+            type(self).update_service(
+                actor=_actor(self.request),
+                **{self.record_name: record},
+                **serializer.validated_data,
+            )
+        except DjangoValidationError as error:
+            raise _drf_error(error) from error
+        serializer.instance = type(record).objects.get(pk=record.pk)
+
+
+class PersonViewSet(RegistryRecordViewSet):
+    serializer_class = PersonSerializer
+    guard = access_person
+    create_service = services.person_create
+    update_service = services.person_update
+    record_name = "person"
 
     def get_queryset(self) -> QuerySet[Person]:
         _require(self.request, Cap.PERSONAL_VIEW)
@@ -155,80 +201,19 @@ class PersonViewSet(
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().list(request, *args, **kwargs)
 
-    def get_object(self) -> Person:
-        if self.request.method == "PATCH":
-            return access_person(_actor(self.request), self.kwargs["pk"], action="change")
-        return access_person(_actor(self.request), self.kwargs["pk"])
 
-    def perform_create(self, serializer: serializers.BaseSerializer) -> None:
-        actor = _actor(self.request)
-        if actor.partner is None:
-            raise NotFound
-        try:
-            serializer.instance = services.person_create(
-                actor=actor, partner=actor.partner, **serializer.validated_data
-            )
-        except DjangoPermissionDenied as error:
-            raise NotFound from error
-        except DjangoValidationError as error:
-            raise _drf_error(error) from error
-
-    def perform_update(self, serializer: serializers.BaseSerializer) -> None:
-        person = serializer.instance
-        assert isinstance(person, Person)
-        try:
-            services.person_update(
-                actor=_actor(self.request), person=person, **serializer.validated_data
-            )
-        except DjangoValidationError as error:
-            raise _drf_error(error) from error
-        serializer.instance = Person.objects.get(pk=person.pk)
-
-
-class OrganisationViewSet(
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    viewsets.GenericViewSet,
-):
+class OrganisationViewSet(RegistryRecordViewSet):
     serializer_class = OrganisationSerializer
-    http_method_names = ["get", "post", "patch", "head", "options"]
+    guard = access_organisation
+    create_service = services.organisation_create
+    update_service = services.organisation_update
+    record_name = "organisation"
 
     def get_queryset(self) -> QuerySet[Organisation]:
         _require(self.request, Cap.PERSONAL_VIEW)
         params = self.request.query_params
         filters = OrganisationFilters(query=params.get("q", "")[:100], kind=params.get("kind", ""))
         return organisation_list(actor=_actor(self.request), filters=filters)
-
-    def get_object(self) -> Organisation:
-        if self.request.method == "PATCH":
-            return access_organisation(_actor(self.request), self.kwargs["pk"], action="change")
-        return access_organisation(_actor(self.request), self.kwargs["pk"])
-
-    def perform_create(self, serializer: serializers.BaseSerializer) -> None:
-        actor = _actor(self.request)
-        if actor.partner is None:
-            raise NotFound
-        try:
-            serializer.instance = services.organisation_create(
-                actor=actor, partner=actor.partner, **serializer.validated_data
-            )
-        except DjangoPermissionDenied as error:
-            raise NotFound from error
-        except DjangoValidationError as error:
-            raise _drf_error(error) from error
-
-    def perform_update(self, serializer: serializers.BaseSerializer) -> None:
-        organisation = serializer.instance
-        assert isinstance(organisation, Organisation)
-        try:
-            services.organisation_update(
-                actor=_actor(self.request), organisation=organisation, **serializer.validated_data
-            )
-        except DjangoValidationError as error:
-            raise _drf_error(error) from error
-        serializer.instance = Organisation.objects.get(pk=organisation.pk)
 
 
 class ImportJobSerializer(serializers.ModelSerializer):

@@ -9,16 +9,13 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from django.test import Client
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
-from rest_framework.test import APIClient
 
 from essor.accounts.models import Partner, User
 from essor.accounts.roles import Role
 from essor.accounts.scoping import visible_partner_ids
 from essor.accounts.services import sharing_grant
-from essor.core.testing import MatrixRow, Personas, matrix_id, matrix_params
+from essor.core.testing import MatrixRow, Personas, matrix_clients, matrix_id, matrix_params
 
 ALL = frozenset(Role.values)
 NONE: frozenset[str] = frozenset()
@@ -46,15 +43,6 @@ MATRIX: list[MatrixRow] = [
 ]
 
 
-def _clients(actor: User) -> tuple[Client, APIClient]:
-    page = Client()
-    page.force_login(actor, backend="django.contrib.auth.backends.ModelBackend")
-    api = APIClient()
-    token, _ = Token.objects.get_or_create(user=actor)
-    api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-    return page, api
-
-
 def _agree(page_status: int, api_status: int, ok_page: set[int], ok_api: set[int]) -> bool:
     page_ok, api_ok = page_status in ok_page, api_status in ok_api
     assert page_ok == api_ok, f"page answered {page_status} but API answered {api_status}"
@@ -76,7 +64,7 @@ def _target_user(personas: Personas, actor: User, side: str) -> User:
 
 def probe_partner_view(personas: Personas, actor: User, side: str) -> bool:
     partner = _partner_of(personas, side)
-    page, api = _clients(actor)
+    page, api = matrix_clients(actor)
     return _agree(
         page.get(reverse("accounts:partner", args=[partner.pk])).status_code,
         api.get(f"/api/v1/partners/{partner.pk}").status_code,
@@ -88,7 +76,7 @@ def probe_partner_view(personas: Personas, actor: User, side: str) -> bool:
 def probe_partner_change(personas: Personas, actor: User, side: str) -> bool:
     partner = _partner_of(personas, side)
     before = partner.name_fr
-    page, api = _clients(actor)
+    page, api = matrix_clients(actor)
     page_status = page.post(
         reverse("accounts:partner_edit", args=[partner.pk]),
         {"name_fr": "Nom changé", "kind": partner.kind, "acronym": partner.acronym},
@@ -108,7 +96,7 @@ def probe_partner_change(personas: Personas, actor: User, side: str) -> bool:
 
 def probe_user_view(personas: Personas, actor: User, side: str) -> bool:
     target = _target_user(personas, actor, side)
-    page, api = _clients(actor)
+    page, api = matrix_clients(actor)
     return _agree(
         page.get(reverse("accounts:user", args=[target.pk])).status_code,
         api.get(f"/api/v1/users/{target.pk}").status_code,
@@ -120,7 +108,7 @@ def probe_user_view(personas: Personas, actor: User, side: str) -> bool:
 def probe_user_change(personas: Personas, actor: User, side: str) -> bool:
     target = _target_user(personas, actor, side)
     before = (target.first_name, set(target.roles))
-    page, api = _clients(actor)
+    page, api = matrix_clients(actor)
     page_status = page.post(
         reverse("accounts:user_edit", args=[target.pk]),
         {
@@ -145,7 +133,7 @@ def probe_user_change(personas: Personas, actor: User, side: str) -> bool:
 
 
 def probe_user_create(personas: Personas, actor: User, side: str) -> bool:
-    page, api = _clients(actor)
+    page, api = matrix_clients(actor)
     count = User.objects.count()
     page_status = page.post(
         reverse("accounts:user_create"),
@@ -176,7 +164,7 @@ def probe_user_create(personas: Personas, actor: User, side: str) -> bool:
 def probe_user_list(personas: Personas, actor: User, side: str) -> bool:
     """Seeing the list of users of a partner, by page and API."""
     partner = _partner_of(personas, side)
-    page, api = _clients(actor)
+    page, api = matrix_clients(actor)
     listed_ids = {row["id"] for row in api.get("/api/v1/users?limit=500").json()["results"]}
     partner_user_ids = set(partner.users.exclude(pk=actor.pk).values_list("pk", flat=True))
     api_sees = bool(listed_ids & partner_user_ids)
@@ -191,7 +179,7 @@ def probe_user_list(personas: Personas, actor: User, side: str) -> bool:
 
 def probe_history_view(personas: Personas, actor: User, side: str) -> bool:
     partner = _partner_of(personas, side)
-    page, _ = _clients(actor)
+    page, _ = matrix_clients(actor)
     status = page.get(reverse("core:history", args=["accounts.partner", partner.pk])).status_code
     assert status in {200, 404}
     return status == 200

@@ -6,15 +6,12 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.test import Client
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
-from rest_framework.test import APIClient
 
 from essor.accounts.models import User
 from essor.accounts.roles import Role
 from essor.accounts.services import sharing_grant
-from essor.core.testing import MatrixRow, Personas, matrix_id, matrix_params
+from essor.core.testing import MatrixRow, Personas, matrix_clients, matrix_id, matrix_params
 from essor.registry.models import Organisation, Person
 
 from .factories import make_organisation, make_person
@@ -40,15 +37,6 @@ MATRIX: list[MatrixRow] = [
 ]
 
 
-def _clients(actor: User) -> tuple[Client, APIClient]:
-    page = Client()
-    page.force_login(actor, backend="django.contrib.auth.backends.ModelBackend")
-    api = APIClient()
-    token, _ = Token.objects.get_or_create(user=actor)
-    api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-    return page, api
-
-
 def _agree(page_ok: bool, api_ok: bool) -> bool:
     assert page_ok == api_ok, (
         f"page {'allowed' if page_ok else 'denied'}, API {'allowed' if api_ok else 'denied'}"
@@ -67,7 +55,7 @@ def _person_of(personas: Personas, side: str) -> Person:
 
 def probe_person_view(personas: Personas, actor: User, side: str) -> bool:
     person = _person_of(personas, side)
-    page, api = _clients(actor)
+    page, api = matrix_clients(actor)
     page_status = page.get(reverse("registry:person", args=[person.pk])).status_code
     api_status = api.get(f"/api/v1/persons/{person.pk}").status_code
     listed_page = (
@@ -82,7 +70,7 @@ def probe_person_view(personas: Personas, actor: User, side: str) -> bool:
 
 def probe_person_change(personas: Personas, actor: User, side: str) -> bool:
     person = _person_of(personas, side)
-    page, api = _clients(actor)
+    page, api = matrix_clients(actor)
     page_status = page.post(
         reverse("registry:person_edit", args=[person.pk]),
         {
@@ -107,7 +95,7 @@ def probe_person_change(personas: Personas, actor: User, side: str) -> bool:
 
 
 def probe_person_create(personas: Personas, actor: User, side: str) -> bool:
-    page, api = _clients(actor)
+    page, api = matrix_clients(actor)
     before = Person.objects.count()
     page_status = page.post(
         reverse("registry:person_create"), {"first_name": "Imane", "last_name": "Saidi"}
@@ -122,7 +110,7 @@ def probe_person_create(personas: Personas, actor: User, side: str) -> bool:
 
 def probe_person_export(personas: Personas, actor: User, side: str) -> bool:
     _person_of(personas, side)
-    page, _ = _clients(actor)
+    page, _ = matrix_clients(actor)
     response = page.get(reverse("registry:persons_export", args=["csv"]))
     assert response.status_code in (200, 404)
     return response.status_code == 200
@@ -130,7 +118,7 @@ def probe_person_export(personas: Personas, actor: User, side: str) -> bool:
 
 def probe_person_full_cin(personas: Personas, actor: User, side: str) -> bool:
     person = _person_of(personas, side)
-    page, api = _clients(actor)
+    page, api = matrix_clients(actor)
     content = page.get(reverse("registry:person", args=[person.pk])).content.decode()
     data = api.get(f"/api/v1/persons/{person.pk}").json()
     if "cin" not in data:
@@ -140,7 +128,7 @@ def probe_person_full_cin(personas: Personas, actor: User, side: str) -> bool:
 
 
 def probe_person_import(personas: Personas, actor: User, side: str) -> bool:
-    page, api = _clients(actor)
+    page, api = matrix_clients(actor)
     return _agree(
         page.get(reverse("registry:imports")).status_code == 200,
         api.get("/api/v1/imports").status_code == 200,
@@ -154,7 +142,7 @@ def _organisation_of(personas: Personas, side: str) -> Organisation:
 
 def probe_organisation_view(personas: Personas, actor: User, side: str) -> bool:
     organisation = _organisation_of(personas, side)
-    page, api = _clients(actor)
+    page, api = matrix_clients(actor)
     return _agree(
         page.get(reverse("registry:organisation", args=[organisation.pk])).status_code == 200,
         api.get(f"/api/v1/organisations/{organisation.pk}").status_code == 200,
@@ -163,7 +151,7 @@ def probe_organisation_view(personas: Personas, actor: User, side: str) -> bool:
 
 def probe_organisation_change(personas: Personas, actor: User, side: str) -> bool:
     organisation = _organisation_of(personas, side)
-    page, api = _clients(actor)
+    page, api = matrix_clients(actor)
     page_status = page.post(
         reverse("registry:organisation_edit", args=[organisation.pk]),
         {
