@@ -26,6 +26,7 @@ def load(count: int, engine: str) -> None:
     from tqdm import tqdm
 
     from essor.accounts.models import Partner
+    from essor.registry import search_index
     from essor.registry.models import Person, PersonHolding, PersonNameKey
     from essor.registry.names import identity_key, name_keys
     from essor.registry.synthetic import persons
@@ -39,6 +40,7 @@ def load(count: int, engine: str) -> None:
     rng = random.Random(7)
     now = timezone.now()
     person_cols = [
+        "search",
         "id",
         "created_at",
         "updated_at",
@@ -70,7 +72,11 @@ def load(count: int, engine: str) -> None:
         ):
             partner = partners[pk % 5]
             key = identity_key(person.first_name, person.last_name, "", "", person.birth_date)
+            names = (person.first_name, person.last_name, person.first_name_ar, person.last_name_ar)
+            keys = name_keys(*names)
+            holders = [partner.pk] + ([partners[(pk + 1) % 5].pk] if pk % 10 == 0 else [])
             row = (
+                search_index.vector(keys, holders),
                 pk,
                 now,
                 now,
@@ -94,8 +100,7 @@ def load(count: int, engine: str) -> None:
             files["h"].write(f"{pk}\t{partner.pk}\t{now}\tbench\n")
             if pk % 10 == 0:
                 files["h"].write(f"{pk}\t{partners[(pk + 1) % 5].pk}\t{now}\tbench\n")
-            names = (person.first_name, person.last_name, person.first_name_ar, person.last_name_ar)
-            files["k"].writelines(f"{pk}\t{k[:64]}\n" for k in name_keys(*names))
+            files["k"].writelines(f"{pk}\t{k[:64]}\n" for k in keys)
         targets = {
             "p": f"registry_person ({','.join(person_cols)})",
             "h": "registry_personholding (person_id, partner_id, since, source)",

@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any, ClassVar
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
@@ -96,9 +97,11 @@ class Person(ArchivableModel, TimeStampedModel):
     )
     # Folded names and birth date: how a row without CIN finds the person it describes.
     identity_key = models.CharField(max_length=200, blank=True, db_index=True, editable=False)
+    # PostgreSQL only: name keys and holders for the search's GIN index (search_index.py).
+    search = SearchVectorField(null=True, editable=False)
 
     objects: ClassVar[Any] = PersonQuerySet.as_manager()  # type: ignore[assignment]
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["search"])
 
     class Meta:
         ordering = ["last_name", "first_name", "id"]

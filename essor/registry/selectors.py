@@ -6,11 +6,13 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Exists, OuterRef, Q, QuerySet
+from django.db.models.expressions import RawSQL
 
 from essor.accounts.models import User
+from essor.accounts.scoping import ALL, visible_partner_ids
 
-from . import identifiers
+from . import identifiers, search_index
 from .models import (
     Organisation,
     OrganisationKind,
@@ -224,6 +226,46 @@ def _walk(persons: QuerySet[Person], tokens: list[str], *, exact: bool, count: i
     return list(found)[:count]
 
 
+def _tsquery(actor: User, tokens: list[str], *, exact: bool) -> str | None:
+    """The words and the partner scope as one tsquery over the search vectors."""
+    operands = []
+    for token in tokens:
+        folded, skel = query_keys(token)
+        loose = token in ARTICLES or (not exact and len(token) >= SKELETON_MIN)
+        operand = search_index.term(folded)
+        if loose:
+            operand = f"({operand} | {search_index.term(skel, whole=True)})"
+        operands.append(operand)
+    partners = visible_partner_ids(actor)
+    if partners is not ALL:
+        if not partners:
+            return None
+        operands.append("(" + " | ".join(f"'p_{pk}'" for pk in sorted(partners)) + ")")
+    return " & ".join(operands)
+
+
+def _indexed_phase(
+    actor: User, filters: PersonFilters, tokens: list[str], *, exact: bool, count: int
+) -> list[Person]:
+    """PostgreSQL: one GIN lookup for the words and the scope, then the page by name."""
+    query = _tsquery(actor, tokens, exact=exact)
+    if query is None:
+        return []
+    persons = Person.objects.alias(
+        hit=RawSQL("registry_person.search @@ %s::tsquery", [query], output_field=BooleanField())
+    ).filter(hit=True)
+    if not filters.include_archived:
+        persons = persons.filter(archived_at__isnull=True)
+    if filters.sex:
+        persons = persons.filter(sex=filters.sex)
+    if filters.commune:
+        persons = persons.filter(commune__code__startswith=filters.commune)
+    keyed = persons.order_by("id").values_list("last_name", "first_name", "pk")[: max(count, 200)]
+    ids = [pk for *_, pk in sorted(keyed)[:count]]
+    by_id = Person.objects.select_related("commune").in_bulk(ids)
+    return [by_id[i] for i in ids if i in by_id]
+
+
 def _phase(
     persons: QuerySet[Person], tokens: list[str], *, exact: bool, count: int
 ) -> list[Person]:
@@ -263,11 +305,17 @@ def person_search_page(
         rows = [] if query else list(persons.order_by(*ORDER)[window])
         return SearchPage(rows[:limit], len(rows) > limit, offset + limit)
     end = offset + limit + 1
-    spelled = _phase(persons, tokens, exact=True, count=end)
+
+    def phase(exact: bool, count: int) -> list[Person]:
+        if search_index.enabled():
+            return _indexed_phase(actor, filters, tokens, exact=exact, count=count)
+        return _phase(persons, tokens, exact=exact, count=count)
+
+    spelled = phase(True, end)
     if len(spelled) < end:
         # The spelled matches end before this page does: the spelling variants follow them.
         seen = {p.pk for p in spelled}
-        variants = _phase(persons, tokens, exact=False, count=end + len(seen))
+        variants = phase(False, end + len(seen))
         spelled += [p for p in variants if p.pk not in seen]
     rows = spelled[offset:end]
     return SearchPage(rows[:limit], len(rows) > limit, offset + limit)

@@ -19,7 +19,7 @@ from essor.accounts.models import Partner, User
 from essor.accounts.roles import Cap
 from essor.core.audit import save_audited
 
-from . import identifiers
+from . import identifiers, search_index
 from .models import (
     Consent,
     Membership,
@@ -185,6 +185,7 @@ def rebuild_person_keys(person: Person) -> None:
     PersonNameKey.objects.bulk_create(
         PersonNameKey(person=person, key=k[:64]) for k in sorted(keys)
     )
+    search_index.refresh([person.pk])
 
 
 def rebuild_organisation_keys(organisation: Organisation) -> None:
@@ -200,6 +201,8 @@ def person_hold(*, person: Person, partner: Partner, source: str = "") -> bool:
     _, created = PersonHolding.objects.get_or_create(
         person=person, partner=partner, defaults={"source": source[:120]}
     )
+    if created:
+        search_index.refresh([person.pk])
     return created
 
 

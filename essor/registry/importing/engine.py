@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from essor.accounts.models import Partner, User
+from essor.registry import search_index
 from essor.registry.models import (
     Organisation,
     OrganisationHolding,
@@ -345,6 +346,7 @@ def _apply_persons(
         for p in renamed
         for k in sorted(name_keys(p.first_name, p.last_name, p.first_name_ar, p.last_name_ar))
     )
+    search_index.refresh(o.target for o in batch if o.target is not None)
 
 
 def _insert_keys(rows: Iterable[tuple[int, str]]) -> None:
