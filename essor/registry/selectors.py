@@ -251,6 +251,37 @@ def _indexed_phase(
     query = _tsquery(actor, tokens, exact=exact)
     if query is None:
         return []
+    persons = _indexed_persons(query, filters)
+    keyed = persons.order_by("id").values_list("last_name", "first_name", "pk")[: max(count, 200)]
+    ids = [pk for *_, pk in sorted(keyed)[:count]]
+    by_id = Person.objects.select_related("commune").in_bulk(ids)
+    return [by_id[i] for i in ids if i in by_id]
+
+
+ALL_MATCHES_CAP = 300
+
+
+def _indexed_all(actor: User, filters: PersonFilters, tokens: list[str]) -> list[int] | None:
+    """PostgreSQL: every match, ranked (spelled as typed first, then by name), when there are
+    at most a few hundred; ``None`` when there are more (the caller then pages by phase)."""
+    query = _tsquery(actor, tokens, exact=False)
+    if query is None:
+        return []
+    persons = _indexed_persons(query, filters)
+    names = ("first_name", "last_name", "first_name_ar", "last_name_ar")
+    rows = list(persons.order_by().values_list("pk", *names)[: ALL_MATCHES_CAP + 1])
+    if len(rows) > ALL_MATCHES_CAP:
+        return None
+
+    def rank(row: tuple[Any, ...]) -> tuple[Any, ...]:
+        words = fold(" ".join(filter(None, row[1:]))).split()
+        spelled = all(any(w.startswith(t) for w in words) for t in tokens)
+        return (not spelled, row[2] or "", row[1] or "", row[0])
+
+    return [row[0] for row in sorted(rows, key=rank)]
+
+
+def _indexed_persons(query: str, filters: PersonFilters) -> QuerySet[Person]:
     persons = Person.objects.alias(
         hit=RawSQL("registry_person.search @@ %s::tsquery", [query], output_field=BooleanField())
     ).filter(hit=True)
@@ -260,10 +291,7 @@ def _indexed_phase(
         persons = persons.filter(sex=filters.sex)
     if filters.commune:
         persons = persons.filter(commune__code__startswith=filters.commune)
-    keyed = persons.order_by("id").values_list("last_name", "first_name", "pk")[: max(count, 200)]
-    ids = [pk for *_, pk in sorted(keyed)[:count]]
-    by_id = Person.objects.select_related("commune").in_bulk(ids)
-    return [by_id[i] for i in ids if i in by_id]
+    return persons
 
 
 def _phase(
@@ -310,6 +338,12 @@ def person_search_page(
         if search_index.enabled():
             return _indexed_phase(actor, filters, tokens, exact=exact, count=count)
         return _phase(persons, tokens, exact=exact, count=count)
+
+    if search_index.enabled() and (everyone := _indexed_all(actor, filters, tokens)) is not None:
+        page_ids = everyone[offset:end]
+        by_id = Person.objects.select_related("commune").in_bulk(page_ids)
+        hits = [by_id[i] for i in page_ids if i in by_id]
+        return SearchPage(hits[:limit], len(hits) > limit, offset + limit)
 
     spelled = phase(True, end)
     if len(spelled) < end:
