@@ -13,8 +13,6 @@ from collections.abc import Iterable
 
 from django.db import connection
 
-from .models import PersonHolding, PersonNameKey
-
 
 def enabled() -> bool:
     return connection.vendor == "postgresql"
@@ -30,28 +28,24 @@ def vector(keys: Iterable[str], partner_ids: Iterable[int]) -> str:
     return " ".join(f"'{x}'" for x in lexemes)
 
 
+REFRESH_SQL = """
+UPDATE registry_person p SET search = array_to_tsvector(
+    ARRAY(SELECT DISTINCT replace(k.key, ':', '_') FROM registry_personnamekey k
+          WHERE k.person_id = p.id)
+    || ARRAY(SELECT DISTINCT 'p_' || h.partner_id FROM registry_personholding h
+             WHERE h.person_id = p.id))
+WHERE p.id = ANY(%s)
+"""
+
+
 def refresh(person_ids: Iterable[int]) -> None:
-    """Rebuild the search vector of these persons from their keys and holdings."""
+    """Rebuild the search vector of these persons from their keys and holdings (one statement)."""
     if not enabled():
         return
-    ids = list(person_ids)
-    if not ids:
-        return
-    keys: dict[int, set[str]] = {pk: set() for pk in ids}
-    holders: dict[int, set[int]] = {pk: set() for pk in ids}
-    for person_id, key in PersonNameKey.objects.filter(person_id__in=ids).values_list(
-        "person_id", "key"
-    ):
-        keys[person_id].add(key)
-    for person_id, partner_id in PersonHolding.objects.filter(person_id__in=ids).values_list(
-        "person_id", "partner_id"
-    ):
-        holders[person_id].add(partner_id)
-    with connection.cursor() as cursor:
-        cursor.executemany(
-            "UPDATE registry_person SET search = %s::tsvector WHERE id = %s",
-            [(vector(keys[pk], holders[pk]), pk) for pk in ids],
-        )
+    ids = sorted(set(person_ids))
+    if ids:
+        with connection.cursor() as cursor:
+            cursor.execute(REFRESH_SQL, [ids])
 
 
 def term(prefix: str, *, whole: bool = False) -> str:
