@@ -290,14 +290,16 @@ def _apply_persons(
     now = timezone.now()
     new = [
         Person(
-            registered_by=partner, identity_key=_person_key(o.values), created_at=now, **o.values
+            registered_by=partner,
+            identity_key=_person_key(o.values),
+            created_at=now,
+            updated_at=now,
+            **o.values,
         )
         for o in batch
         if o.action == CREATE
     ]
-    created = bulk_create_with_history(
-        new, Person, default_user=actor, default_change_reason=reason
-    )
+    created = insert_with_history(new, actor=actor, reason=reason, now=now)
     for outcome, person in zip([o for o in batch if o.action == CREATE], created, strict=True):
         outcome.target = person.pk
     updates = {o.target: o for o in batch if o.action == UPDATE}
@@ -347,6 +349,76 @@ def _apply_persons(
         for k in sorted(name_keys(p.first_name, p.last_name, p.first_name_ar, p.last_name_ar))
     )
     search_index.refresh(o.target for o in batch if o.target is not None)
+
+
+def insert_with_history(
+    records: list[Person], *, actor: User | None, reason: str, now: Any
+) -> list[Person]:
+    """Insert new persons and their "created" history rows with two prepared statements.
+
+    The same rows as ``bulk_create_with_history`` writes, without building the SQL of every
+    row through the ORM, which was most of an import's time (docs/performance.md). The ids the
+    database gives come back on the records.
+    """
+    if not records:
+        return records
+    fields = [f for f in Person._meta.concrete_fields if not f.primary_key]
+    rows = [tuple(_db_value(f, r) for f in fields) for r in records]
+    ids = _insert_returning_ids(Person._meta.db_table, [f.column for f in fields], rows)
+    for record, pk in zip(records, ids, strict=True):
+        record.pk = pk
+    history = Person.history.model
+    stamp = connection.ops.adapt_datetimefield_value(now)
+    extra = {
+        "history_date": stamp,
+        "history_change_reason": reason,
+        "history_type": "+",
+        "history_user_id": actor.pk if actor else None,
+    }
+    h_fields = [f for f in history._meta.concrete_fields if f.attname != "history_id"]
+    h_rows = [
+        tuple(
+            extra[f.attname] if f.attname in extra else _db_value(Person._meta.get_field(f.name), r)
+            for f in h_fields
+        )
+        for r in records
+    ]
+    _insert_many(history._meta.db_table, [f.column for f in h_fields], h_rows)
+    return records
+
+
+def _db_value(field: Any, record: Person) -> Any:
+    if field.primary_key:
+        return record.pk
+    return field.get_db_prep_save(getattr(record, field.attname), connection)
+
+
+def _insert_sql(table: str, columns: list[str]) -> str:
+    quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
+    return f"INSERT INTO {table} ({quoted}) VALUES ({', '.join(['%s'] * len(columns))})"
+
+
+def _insert_returning_ids(table: str, columns: list[str], rows: list[tuple[Any, ...]]) -> list[int]:
+    sql = _insert_sql(table, columns)
+    ids: list[int] = []
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            raw = cursor.cursor
+            raw.executemany(sql + " RETURNING id", rows, returning=True)
+            while True:
+                ids.append(raw.fetchone()[0])
+                if not raw.nextset():
+                    break
+        else:
+            for row in rows:
+                cursor.execute(sql, row)
+                ids.append(cursor.lastrowid)
+    return ids
+
+
+def _insert_many(table: str, columns: list[str], rows: list[tuple[Any, ...]]) -> None:
+    with connection.cursor() as cursor:
+        cursor.executemany(_insert_sql(table, columns), rows)
 
 
 def _insert_keys(rows: Iterable[tuple[int, str]]) -> None:
