@@ -329,12 +329,11 @@ def _apply_persons(
             default_user=actor,
             default_change_reason=reason,
         )
-    PersonHolding.objects.bulk_create(
-        [
-            PersonHolding(person_id=o.target, partner=partner, source=source[:120])
-            for o in batch
-            if o.target is not None
-        ],
+    since = connection.ops.adapt_datetimefield_value(now)
+    _insert_many(
+        PersonHolding._meta.db_table,
+        ["person_id", "partner_id", "since", "source"],
+        [(o.target, partner.pk, since, source[:120]) for o in batch if o.target is not None],
         ignore_conflicts=True,
     )
     renamed = list(created) + [
@@ -363,7 +362,11 @@ def insert_with_history(
     if not records:
         return records
     fields = [f for f in Person._meta.concrete_fields if not f.primary_key]
-    rows = [tuple(_db_value(f, r) for f in fields) for r in records]
+    convert = [_converter(f) for f in fields]
+    rows = [
+        tuple(c(getattr(r, f.attname)) for f, c in zip(fields, convert, strict=True))
+        for r in records
+    ]
     ids = _insert_returning_ids(Person._meta.db_table, [f.column for f in fields], rows)
     for record, pk in zip(records, ids, strict=True):
         record.pk = pk
@@ -376,10 +379,11 @@ def insert_with_history(
         "history_user_id": actor.pk if actor else None,
     }
     h_fields = [f for f in history._meta.concrete_fields if f.attname != "history_id"]
+    h_convert = [_converter(f) for f in h_fields]
     h_rows = [
         tuple(
-            extra[f.attname] if f.attname in extra else _db_value(Person._meta.get_field(f.name), r)
-            for f in h_fields
+            extra[f.attname] if f.attname in extra else c(getattr(r, f.attname))
+            for f, c in zip(h_fields, h_convert, strict=True)
         )
         for r in records
     ]
@@ -387,10 +391,21 @@ def insert_with_history(
     return records
 
 
-def _db_value(field: Any, record: Person) -> Any:
-    if field.primary_key:
-        return record.pk
-    return field.get_db_prep_save(getattr(record, field.attname), connection)
+def _converter(field: Any) -> Callable[[Any], Any]:
+    """How one column's Python value goes to the database driver (dates and amounts only
+    need the backend's adaptation; text and numbers go as they are)."""
+    from django.db import models
+
+    ops = connection.ops
+    if isinstance(field, models.DateTimeField):
+        return ops.adapt_datetimefield_value
+    if isinstance(field, models.DateField):
+        return ops.adapt_datefield_value
+    if isinstance(field, models.DecimalField):
+        return lambda value: ops.adapt_decimalfield_value(
+            value, field.max_digits, field.decimal_places
+        )
+    return lambda value: value
 
 
 def _insert_sql(table: str, columns: list[str]) -> str:
@@ -416,9 +431,17 @@ def _insert_returning_ids(table: str, columns: list[str], rows: list[tuple[Any, 
     return ids
 
 
-def _insert_many(table: str, columns: list[str], rows: list[tuple[Any, ...]]) -> None:
+def _insert_many(
+    table: str, columns: list[str], rows: list[tuple[Any, ...]], *, ignore_conflicts: bool = False
+) -> None:
+    sql = _insert_sql(table, columns)
+    if ignore_conflicts:  # a partner that already holds the person stays one holder
+        if connection.vendor == "postgresql":
+            sql += " ON CONFLICT DO NOTHING"
+        else:
+            sql = sql.replace("INSERT INTO", "INSERT OR IGNORE INTO", 1)
     with connection.cursor() as cursor:
-        cursor.executemany(_insert_sql(table, columns), rows)
+        cursor.executemany(sql, rows)
 
 
 def _insert_keys(rows: Iterable[tuple[int, str]]) -> None:
