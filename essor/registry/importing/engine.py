@@ -418,12 +418,14 @@ def _insert_returning_ids(table: str, columns: list[str], rows: list[tuple[Any, 
     ids: list[int] = []
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            raw = cursor.cursor
-            raw.executemany(sql + " RETURNING id", rows, returning=True)
-            while True:
-                ids.append(raw.fetchone()[0])
-                if not raw.nextset():
-                    break
+            # Take the ids from the table's sequence, then COPY the rows with them.
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                [table, len(rows)],
+            )
+            ids = [row[0] for row in cursor.fetchall()]
+            numbered = ((pk, *row) for pk, row in zip(ids, rows, strict=True))
+            _copy(cursor, table, ["id", *columns], numbered)
         else:
             for row in rows:
                 cursor.execute(sql, row)
@@ -441,14 +443,23 @@ def _insert_many(
         else:
             sql = sql.replace("INSERT INTO", "INSERT OR IGNORE INTO", 1)
     with connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
+        if connection.vendor == "postgresql" and not ignore_conflicts:
+            _copy(cursor, table, columns, rows)
+        else:
+            cursor.executemany(sql, rows)
+
+
+def _copy(cursor: Any, table: str, columns: list[str], rows: Iterable[tuple[Any, ...]]) -> None:
+    """PostgreSQL's COPY: many rows in one stream, far faster than one INSERT each."""
+    quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
+    with cursor.cursor.copy(f"COPY {table} ({quoted}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
 
 
 def _insert_keys(rows: Iterable[tuple[int, str]]) -> None:
     """Name keys are many small rows: one prepared INSERT, not a model instance each."""
-    table = PersonNameKey._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.executemany(f"INSERT INTO {table} (person_id, key) VALUES (%s, %s)", list(rows))
+    _insert_many(PersonNameKey._meta.db_table, ["person_id", "key"], list(rows))
 
 
 # --- Organisations -----------------------------------------------------------------------------
