@@ -283,11 +283,17 @@ def apply_plan(
     return {"created": plan.count(CREATE), "updated": plan.count(UPDATE)}
 
 
+def _names(person: Person) -> set[str]:
+    return name_keys(person.first_name, person.last_name, person.first_name_ar, person.last_name_ar)
+
+
 def _apply_persons(
     batch: list[RowOutcome], partner: Partner, actor: User | None, source: str
 ) -> None:
     reason = f"registry.person.imported: {source}"[:100]
     now = timezone.now()
+    since = connection.ops.adapt_datetimefield_value(now)
+    creates = [o for o in batch if o.action == CREATE]
     new = [
         Person(
             registered_by=partner,
@@ -296,13 +302,26 @@ def _apply_persons(
             updated_at=now,
             **o.values,
         )
-        for o in batch
-        if o.action == CREATE
+        for o in creates
     ]
+    new_keys = [_names(person) for person in new]
+    if search_index.enabled():  # a new person's vector is known: write it with the row
+        for person, keys in zip(new, new_keys, strict=True):
+            person.search = search_index.vector(keys, [partner.pk])
     created = insert_with_history(new, actor=actor, reason=reason, now=now)
-    for outcome, person in zip([o for o in batch if o.action == CREATE], created, strict=True):
+    for outcome, person in zip(creates, created, strict=True):
         outcome.target = person.pk
-    updates = {o.target: o for o in batch if o.action == UPDATE}
+    # New people have no holder yet: their holdings and keys go in without conflict checks.
+    _insert_many(
+        PersonHolding._meta.db_table,
+        ["person_id", "partner_id", "since", "source"],
+        [(p.pk, partner.pk, since, source[:120]) for p in created],
+    )
+    _insert_keys((p.pk, k[:64]) for p, keys in zip(created, new_keys, strict=True) for k in keys)
+
+    updates = {o.target: o for o in batch if o.action == UPDATE and o.target is not None}
+    if not updates:
+        return
     changed_people = []
     touched_fields: set[str] = set()
     for person in Person.objects.filter(pk__in=list(updates)):
@@ -329,25 +348,20 @@ def _apply_persons(
             default_user=actor,
             default_change_reason=reason,
         )
-    since = connection.ops.adapt_datetimefield_value(now)
     _insert_many(
         PersonHolding._meta.db_table,
         ["person_id", "partner_id", "since", "source"],
-        [(o.target, partner.pk, since, source[:120]) for o in batch if o.target is not None],
+        [(pk, partner.pk, since, source[:120]) for pk in updates],
         ignore_conflicts=True,
     )
-    renamed = list(created) + [
+    renamed = [
         p
         for p in changed_people
         if {"first_name", "last_name", "first_name_ar", "last_name_ar"} & set(updates[p.pk].changes)
     ]
-    PersonNameKey.objects.filter(person__in=[p.pk for p in renamed if p in changed_people]).delete()
-    _insert_keys(
-        (p.pk, k[:64])
-        for p in renamed
-        for k in sorted(name_keys(p.first_name, p.last_name, p.first_name_ar, p.last_name_ar))
-    )
-    search_index.refresh(o.target for o in batch if o.target is not None)
+    PersonNameKey.objects.filter(person__in=[p.pk for p in renamed]).delete()
+    _insert_keys((p.pk, k[:64]) for p in renamed for k in sorted(_names(p)))
+    search_index.refresh(updates)
 
 
 def insert_with_history(
