@@ -261,24 +261,24 @@ def _indexed_phase(
 ALL_MATCHES_CAP = 300
 
 
-def _indexed_all(actor: User, filters: PersonFilters, tokens: list[str]) -> list[int] | None:
-    """PostgreSQL: every match, ranked (spelled as typed first, then by name), when there are
-    at most a few hundred; ``None`` when there are more (the caller then pages by phase)."""
+def _indexed_ranked(
+    actor: User, filters: PersonFilters, tokens: list[str]
+) -> tuple[list[int], bool]:
+    """PostgreSQL: the first few hundred matches (all of them when there are fewer), ranked:
+    spelled as typed first, then by name. The flag says whether that is every match."""
     query = _tsquery(actor, tokens, exact=False)
     if query is None:
-        return []
+        return [], True
     persons = _indexed_persons(query, filters)
     names = ("first_name", "last_name", "first_name_ar", "last_name_ar")
     rows = list(persons.order_by().values_list("pk", *names)[: ALL_MATCHES_CAP + 1])
-    if len(rows) > ALL_MATCHES_CAP:
-        return None
 
     def rank(row: tuple[Any, ...]) -> tuple[Any, ...]:
         words = fold(" ".join(filter(None, row[1:]))).split()
         spelled = all(any(w.startswith(t) for w in words) for t in tokens)
         return (not spelled, row[2] or "", row[1] or "", row[0])
 
-    return [row[0] for row in sorted(rows, key=rank)]
+    return [row[0] for row in sorted(rows, key=rank)], len(rows) <= ALL_MATCHES_CAP
 
 
 def _indexed_persons(query: str, filters: PersonFilters) -> QuerySet[Person]:
@@ -339,11 +339,13 @@ def person_search_page(
             return _indexed_phase(actor, filters, tokens, exact=exact, count=count)
         return _phase(persons, tokens, exact=exact, count=count)
 
-    if search_index.enabled() and (everyone := _indexed_all(actor, filters, tokens)) is not None:
-        page_ids = everyone[offset:end]
-        by_id = Person.objects.select_related("commune").in_bulk(page_ids)
-        hits = [by_id[i] for i in page_ids if i in by_id]
-        return SearchPage(hits[:limit], len(hits) > limit, offset + limit)
+    if search_index.enabled():
+        ranked, complete = _indexed_ranked(actor, filters, tokens)
+        if complete or end <= len(ranked):
+            page_ids = ranked[offset:end]
+            by_id = Person.objects.select_related("commune").in_bulk(page_ids)
+            hits = [by_id[i] for i in page_ids if i in by_id]
+            return SearchPage(hits[:limit], len(hits) > limit, offset + limit)
 
     spelled = phase(True, end)
     if len(spelled) < end:
