@@ -95,16 +95,13 @@ def _check_zip(path: Path) -> zipfile.ZipFile:
     return archive
 
 
-def _merged_header_cells(archive: zipfile.ZipFile, sheet_path: str, header_row: int) -> list[str]:
-    """Merged ranges that touch the header row (openpyxl's read-only mode does not list them)."""
-    with archive.open(sheet_path) as handle:
-        xml = handle.read().decode("utf-8", "replace")
-    merged = []
-    for ref in re.findall(r'<mergeCell[^>]*ref="([A-Z]+)(\d+):([A-Z]+)(\d+)"', xml):
-        start, end = int(ref[1]), int(ref[3])
-        if start <= header_row <= end:
-            merged.append(f"{ref[0]}{ref[1]}:{ref[2]}{ref[3]}")
-    return merged
+def _column_letter(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, remainder = divmod(index - 1, 26)
+        letters = chr(65 + remainder) + letters
+    return letters
 
 
 def _cell(value: Any) -> Any:
@@ -120,39 +117,37 @@ def _cell(value: Any) -> Any:
 
 
 def _read_xlsx(path: Path) -> Sheet:
-    from openpyxl import load_workbook
+    """Read the first sheet with calamine (a Rust reader, far faster than openpyxl at 100k rows)."""
+    from python_calamine import CalamineWorkbook
 
-    archive = _check_zip(path)
+    _check_zip(path).close()
     try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
+        sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0)
+        values = sheet.to_python(skip_empty_area=False)
+        merged = sheet.merged_cell_ranges or []
     except Exception:
         raise FileRefused(_("This file is damaged: it cannot be opened as XLSX.")) from None
-    try:
-        sheet = workbook.worksheets[0]
-        rows = sheet.iter_rows(values_only=True)
-        header_row = 0
-        header: list[str] = []
-        for values in rows:
-            header_row += 1
-            if any(v not in (None, "") for v in values):
-                header = [str(_cell(v)) for v in values]
-                break
-        if not header:
-            raise FileRefused(_("The first sheet of the workbook is empty."))
-        sheet_paths = sorted(n for n in archive.namelist() if n.startswith("xl/worksheets/sheet"))
-        if sheet_paths and (merged := _merged_header_cells(archive, sheet_paths[0], header_row)):
-            raise FileRefused(
-                _(
-                    "The header row has merged cells (%(cells)s). Unmerge them so that each "
-                    "column has its own title on one row, then import again."
-                )
-                % {"cells": ", ".join(merged)}
+    header_index = next(
+        (i for i, row in enumerate(values) if any(v not in (None, "") for v in row)), None
+    )
+    if header_index is None:
+        raise FileRefused(_("The first sheet of the workbook is empty."))
+    touching = [
+        f"{_column_letter(c1)}{r1 + 1}:{_column_letter(c2)}{r2 + 1}"
+        for (r1, c1), (r2, c2) in merged
+        if r1 <= header_index <= r2
+    ]
+    if touching:
+        raise FileRefused(
+            _(
+                "The header row has merged cells (%(cells)s). Unmerge them so that each "
+                "column has its own title on one row, then import again."
             )
-        data = [[_cell(v) for v in values] for values in rows]
-    finally:
-        workbook.close()
-        archive.close()
-    return Sheet(header=header, rows=_trim(data), encoding="xlsx", first_data_row=header_row + 1)
+            % {"cells": ", ".join(touching)}
+        )
+    header = [str(_cell(v)) for v in values[header_index]]
+    data = [[_cell(v) for v in row] for row in values[header_index + 1 :]]
+    return Sheet(header=header, rows=_trim(data), encoding="xlsx", first_data_row=header_index + 2)
 
 
 def _decode(raw: bytes) -> tuple[str, str]:
