@@ -60,24 +60,7 @@ class PersonSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Person
-        fields = [
-            "id",
-            "first_name",
-            "last_name",
-            "first_name_ar",
-            "last_name_ar",
-            "sex",
-            "birth_date",
-            "cin",
-            "phone",
-            "email",
-            "address",
-            "commune",
-            "education_level",
-            "registered_by",
-            "holders",
-            "archived_at",
-        ]
+        fields = ["id", *services.PERSON_FIELDS, "registered_by", "holders", "archived_at"]
         read_only_fields = ["id", "registered_by", "holders", "archived_at"]
 
     def get_holders(self, person: Person) -> list[str]:
@@ -103,27 +86,7 @@ class OrganisationSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Organisation
-        fields = [
-            "id",
-            "kind",
-            "name_fr",
-            "name_ar",
-            "ice",
-            "tax_id",
-            "rc_number",
-            "rc_court",
-            "cnss",
-            "cooperative_registration",
-            "rnae_number",
-            "sector",
-            "created_on",
-            "commune",
-            "employees_women",
-            "employees_men",
-            "annual_turnover",
-            "registered_by",
-            "archived_at",
-        ]
+        fields = ["id", *services.ORGANISATION_FIELDS, "registered_by", "archived_at"]
         read_only_fields = ["id", "registered_by", "archived_at"]
 
 
