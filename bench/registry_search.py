@@ -108,6 +108,7 @@ def load(count: int, engine: str) -> None:
         }
         with connection.cursor() as cursor:
             cursor.execute("DROP INDEX IF EXISTS registry_pnk_key_idx")
+            cursor.execute("DROP INDEX IF EXISTS registry_person_search_gin")
             raw = cursor.cursor
             for name, handle in files.items():
                 handle.seek(0)
@@ -124,7 +125,11 @@ def load(count: int, engine: str) -> None:
             cursor.execute(
                 "CREATE INDEX registry_pnk_key_idx ON registry_personnamekey (key, person_id)"
             )
-            cursor.execute("ANALYZE")
+            cursor.execute(
+                "CREATE INDEX registry_person_search_gin ON registry_person USING gin (search)"
+            )
+            # A bulk load leaves pages unmarked in the visibility map: vacuum as autovacuum would.
+            cursor.execute("VACUUM ANALYZE")
     else:
         from essor.registry.services import person_create
 
