@@ -48,17 +48,29 @@ def _phone_or_none(text: str) -> str | None:
 SKELETON_MIN = 4  # a short word's skeleton ("zz" -> "z") would match far too much
 
 
-def _key_filter(model: type[Any], fk: str, token: str) -> Exists:
+def _loose(token: str, *, exact: bool) -> bool:
+    """Whether a typed word also matches by its whole skeleton (spelling variants).
+
+    Articles (el, al, l') always meet each other; other words only when variants are asked
+    for and the word has 4 letters or more (a short word's skeleton matches far too much).
+    """
+    return token in ARTICLES or (not exact and len(token) >= SKELETON_MIN)
+
+
+def _token_condition(token: str, *, exact: bool) -> Q:
+    """Keys that match a typed word: its spelling as a prefix (the word may be unfinished) or
+    a finished word's whole skeleton (a skeleton prefix matches too much)."""
     folded, skel = query_keys(token)
-    condition = Q(key__startswith=folded)
-    if len(token) >= SKELETON_MIN or token in ARTICLES:
-        condition |= Q(key__startswith=skel)
-    return Exists(model.objects.filter(**{fk: OuterRef("pk")}).filter(condition))
+    if _loose(token, exact=exact):
+        return Q(key__startswith=folded) | Q(key=skel)
+    return Q(key__startswith=folded)
 
 
-def _exact_filter(model: type[Any], fk: str, token: str) -> Exists:
-    folded, _ = query_keys(token)
-    return Exists(model.objects.filter(**{fk: OuterRef("pk")}, key__startswith=folded))
+def _has_word(
+    token: str, *, exact: bool, model: type[Any] = PersonNameKey, fk: str = "person"
+) -> Exists:
+    condition = _token_condition(token, exact=exact)
+    return Exists(model.objects.filter(condition, **{fk: OuterRef("pk")}))
 
 
 def _scoped_persons(actor: User, filters: PersonFilters) -> QuerySet[Person]:
@@ -109,7 +121,7 @@ def person_list(*, actor: User, filters: PersonFilters | None = None) -> QuerySe
     if not tokens:
         return persons.none()
     for token in tokens:
-        persons = persons.filter(_key_filter(PersonNameKey, "person", token))
+        persons = persons.filter(_has_word(token, exact=False))
     return persons.order_by(*ORDER)
 
 
@@ -124,21 +136,10 @@ RANGE_CAP = 2_000  # ids read from one word's key range before the word counts a
 COUNT_CAP = 20_000
 
 
-def _token_condition(token: str, *, exact: bool) -> Q:
-    """Keys that match a typed word: its spelling as a prefix (the word may be unfinished) or,
-    for the variants, a finished word's whole skeleton (a skeleton prefix matches too much)."""
-    folded, skel = query_keys(token)
-    if exact:
-        return Q(key__startswith=folded)
-    if token in ARTICLES or len(token) >= SKELETON_MIN:
-        return Q(key__startswith=folded) | Q(key=skel)
-    return Q(key__startswith=folded)
-
-
 def _walk_range(token: str, *, exact: bool) -> tuple[str, str]:
     """``[low, high)`` of the keys one phase walks in order for a word."""
     folded, skel = query_keys(token)
-    if exact or not (token in ARTICLES or len(token) >= SKELETON_MIN):
+    if not _loose(token, exact=exact):
         return folded, folded[:-1] + chr(ord(folded[-1]) + 1)
     return skel, skel + "\x01"  # exactly the skeleton: keys hold no control characters
 
@@ -175,11 +176,6 @@ def _candidates(tokens: list[str], *, exact: bool) -> tuple[set[int], list[str]]
         )
     ids = set(both.order_by().values_list("person_id", flat=True)[: RANGE_CAP + 1])
     return (ids, []) if len(ids) <= RANGE_CAP else None
-
-
-def _has_word(token: str, *, exact: bool, ref: str = "pk") -> Exists:
-    condition = _token_condition(token, exact=exact)
-    return Exists(PersonNameKey.objects.filter(condition, person=OuterRef(ref)))
 
 
 WALK_CHUNK = 500
@@ -231,9 +227,8 @@ def _tsquery(actor: User, tokens: list[str], *, exact: bool) -> str | None:
     operands = []
     for token in tokens:
         folded, skel = query_keys(token)
-        loose = token in ARTICLES or (not exact and len(token) >= SKELETON_MIN)
         operand = search_index.term(folded)
-        if loose:
+        if _loose(token, exact=exact):
             operand = f"({operand} | {search_index.term(skel, whole=True)})"
         operands.append(operand)
     partners = visible_partner_ids(actor)
@@ -253,7 +248,11 @@ def _indexed_phase(
         return []
     persons = _indexed_persons(query, filters)
     keyed = persons.order_by("id").values_list("last_name", "first_name", "pk")[: max(count, 200)]
-    ids = [pk for *_, pk in sorted(keyed)[:count]]
+    return _in_order([pk for *_, pk in sorted(keyed)[:count]])
+
+
+def _in_order(ids: list[int]) -> list[Person]:
+    """The persons with these ids, in this order (one query, communes joined)."""
     by_id = Person.objects.select_related("commune").in_bulk(ids)
     return [by_id[i] for i in ids if i in by_id]
 
@@ -309,8 +308,7 @@ def _phase(
         ids = [pk for *_, pk in sorted(keyed)[:count]]
     else:
         ids = _walk(persons, tokens, exact=exact, count=count)
-    by_id = Person.objects.select_related("commune").in_bulk(ids)
-    return [by_id[i] for i in ids if i in by_id]
+    return _in_order(ids)
 
 
 def person_search_page(
@@ -318,9 +316,10 @@ def person_search_page(
 ) -> SearchPage:
     """One page of results as the counsellor types: names as spelled first, then variants.
 
-    The people matching the typed words are found in the key index (each word's range read
-    once, the ranges intersected), then the page is read in name order. When every word is
-    common, the names are read in order until a page is full, which then comes quickly.
+    A CIN or a phone is an exact lookup. Names: on PostgreSQL one GIN query over the search
+    vectors (words and partner scope together) returns the first few hundred matches, ranked
+    here; on SQLite, or past those few hundred, the page is built by phases (spelled, then
+    variants) from the key table. See docs/decisions/0005-registry-search.md.
     """
     persons = _scoped_persons(actor, filters)
     query = filters.query.strip()
@@ -342,9 +341,7 @@ def person_search_page(
     if search_index.enabled():
         ranked, complete = _indexed_ranked(actor, filters, tokens)
         if complete or end <= len(ranked):
-            page_ids = ranked[offset:end]
-            by_id = Person.objects.select_related("commune").in_bulk(page_ids)
-            hits = [by_id[i] for i in page_ids if i in by_id]
+            hits = _in_order(ranked[offset:end])
             return SearchPage(hits[:limit], len(hits) > limit, offset + limit)
 
     spelled = phase(True, end)
@@ -389,11 +386,13 @@ def organisation_list(
     digits = re.sub(r"\D", "", query)
     if len(digits) == 15:
         return orgs.filter(ice=digits)
-    tokens = [t for t in fold(query).split() if len(t) >= MIN_TOKEN]
+    tokens = _tokens(query)
     if not tokens:
         return orgs.none()
     for token in tokens:
-        orgs = orgs.filter(_key_filter(OrganisationNameKey, "organisation", token))
+        orgs = orgs.filter(
+            _has_word(token, exact=False, model=OrganisationNameKey, fk="organisation")
+        )
     return orgs.order_by("name_fr", "id")
 
 

@@ -7,6 +7,7 @@ from typing import Any
 from django.core.files import File
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
+from django.utils.translation import gettext as _
 from tqdm import tqdm
 
 from essor.accounts.models import Partner, User
@@ -84,26 +85,47 @@ class Command(BaseCommand):
             raise CommandError(job.message)
         summary = job.summary
         self.stdout.write(
-            f"{path.name}: {summary.get('rows', 0)} rows ({summary.get('encoding')}) — "
-            f"create {summary.get('create', 0)}, update {summary.get('update', 0)}, "
-            f"unchanged {summary.get('unchanged', 0)}, rejected {summary.get('reject', 0)}"
+            _(
+                "%(file)s: %(rows)s rows (%(encoding)s) — to create %(create)s, to update "
+                "%(update)s, unchanged %(unchanged)s, rejected %(reject)s"
+            )
+            % {
+                "file": path.name,
+                "rows": summary.get("rows", 0),
+                "encoding": summary.get("encoding"),
+                "create": summary.get("create", 0),
+                "update": summary.get("update", 0),
+                "unchanged": summary.get("unchanged", 0),
+                "reject": summary.get("reject", 0),
+            }
         )
         if job.unmapped:
-            self.stdout.write("Columns not used: " + ", ".join(job.unmapped))
+            self.stdout.write(
+                _("Columns not used: %(columns)s") % {"columns": ", ".join(job.unmapped)}
+            )
         for row, action, _target, _changes, errors in job.outcomes:
             if action == REJECT:
                 for column, message in errors:
-                    self.stdout.write(f"  row {row}, column {column}: {message}")
+                    self.stdout.write(
+                        "  "
+                        + _("row %(row)s, column %(column)s: %(message)s")
+                        % {"row": row, "column": column, "message": message}
+                    )
         if job.message:
             self.stdout.write(self.style.WARNING(job.message))
         if options["rejected"] and summary.get("reject"):
             options["rejected"].write_text(rejected_rows_csv(job), encoding="utf-8")
-            self.stdout.write(f"Rejected rows written to {options['rejected']}")
+            self.stdout.write(
+                _("Rejected rows written to %(path)s") % {"path": options["rejected"]}
+            )
         if options["dry_run"]:
-            self.stdout.write("Dry run: nothing was loaded.")
+            self.stdout.write(_("Dry run: nothing was loaded."))
         elif job.status == ImportStatus.DONE:
             self.stdout.write(
-                self.style.SUCCESS(f"Loaded {summary.get('loaded', 0)} rows (import #{job.pk}).")
+                self.style.SUCCESS(
+                    _("Loaded %(count)s rows (import #%(job)s).")
+                    % {"count": summary.get("loaded", 0), "job": job.pk}
+                )
             )
         elif job.strict:
-            raise CommandError("Strict mode: nothing was loaded.")
+            raise CommandError(_("Strict mode: nothing was loaded."))
