@@ -66,6 +66,9 @@ INSTALLED_APPS = [
     "essor.accounts",
     "essor.territory",
     "essor.registry",
+    "essor.conventions",
+    "essor.programmes",
+    "essor.funding",
 ]
 
 MIDDLEWARE = [

@@ -36,9 +36,19 @@ class Cap:
     REGISTRY_EXPORT = "registry.export"  # export lists of persons and organisations
     HISTORY_VIEW = "history.view"  # read a record's audit trail
     AGGREGATES_VIEW = "aggregates.view"  # read figures and reference data across partners
+    CONVENTIONS_MANAGE = "conventions.manage"  # conventions one's partner keeps; its budget lines
+    PROGRAMMES_MANAGE = "programmes.manage"  # programmes one's partner runs, their rules
+    FUNDING_COMMIT = "funding.commit"  # commit and disburse the money of one's partner's lines
+    FUNDING_APPROVE = "funding.approve"  # approve another person's commitment or disbursement
 
 
 _READ = {Cap.AGGREGATES_VIEW}
+_MONEY = {
+    Cap.CONVENTIONS_MANAGE,
+    Cap.PROGRAMMES_MANAGE,
+    Cap.FUNDING_COMMIT,
+    Cap.FUNDING_APPROVE,
+}
 
 ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     Role.ADMIN: frozenset(
@@ -55,9 +65,11 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             Cap.REGISTRY_IMPORT,
             Cap.REGISTRY_EXPORT,
         }
+        | _MONEY
     ),
     Role.PROGRAMME_MANAGER: frozenset(
         _READ
+        | _MONEY
         | {
             Cap.USERS_VIEW,
             Cap.PERSONAL_VIEW,

@@ -7,6 +7,9 @@ urlpatterns = [
     path("", include("essor.accounts.api_urls")),
     path("", include("essor.territory.api_urls")),
     path("", include("essor.registry.api_urls")),
+    path("", include("essor.conventions.api_urls")),
+    path("", include("essor.programmes.api_urls")),
+    path("", include("essor.funding.api_urls")),
     path(
         "openapi.json",
         SpectacularJSONAPIView.as_view(permission_classes=[], authentication_classes=[]),

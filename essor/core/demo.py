@@ -2,7 +2,8 @@
 
 The Tanger-Tétouan-Al Hoceima region, the partners the articles name, and one demo user for
 each role. Loading twice gives the same result: records are matched on their codes.
-Later issues add the conventions, programmes and holders of the demo to this module.
+The seed conventions, their programmes and a few grants come from
+``essor.conventions.demo``.
 """
 
 from __future__ import annotations
@@ -158,6 +159,25 @@ def load_demo() -> list[tuple[DemoUser, str]]:
             user.is_active = True
             save_audited(user, actor=None, verb="core.demo.reset")
         logins.append((demo, password))
+
+    from essor.conventions.demo import EXTRA_PARTNERS, load_conventions, load_demo_funding
+
+    for data in EXTRA_PARTNERS:
+        partner = Partner.objects.filter(code=data["code"]).first()
+        if partner is None:
+            region_code = data["region"]
+            partner = account_services.partner_create(
+                actor=None,
+                region=regions.get(region_code) if region_code else None,
+                **{k: v for k, v in data.items() if k != "region"},
+            )
+        partners[str(data["code"])] = partner
+    load_conventions(partners)
+    load_demo_funding(
+        partners,
+        manager=User.objects.get(username="manager.region"),
+        approver=User.objects.get(username="admin.region"),
+    )
 
     if not SharingRule.objects.filter(
         holder=partners["ccis-tta"], grantee=partners["cr-tta"]

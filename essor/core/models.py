@@ -98,3 +98,11 @@ class BilingualNameMixin:
 
     def __str__(self) -> str:
         return self.label
+
+
+def bilingual(obj: Any, field: str) -> str:
+    """``obj.<field>_ar`` in Arabic when it is filled, else ``obj.<field>_fr``."""
+    arabic = getattr(obj, f"{field}_ar", "")
+    if translation.get_language() == "ar" and arabic:
+        return str(arabic)
+    return str(getattr(obj, f"{field}_fr", "") or arabic)

@@ -12,8 +12,11 @@ from essor.accounts.models import Partner
 from essor.accounts.permissions import access_partner, access_user, require
 from essor.accounts.roles import Cap
 from essor.accounts.selectors import user_list
+from essor.conventions.permissions import access_convention
 from essor.core.audit import history_of
 from essor.core.http import EssorRequest
+from essor.funding.permissions import access_commitment
+from essor.programmes.permissions import access_programme
 from essor.registry.permissions import access_organisation, access_person
 from essor.registry.selectors import registry_counts
 from essor.territory.selectors import territory_counts
@@ -46,6 +49,9 @@ HISTORY_GUARDS = {
     "accounts.user": access_user,
     "registry.person": access_person,
     "registry.organisation": access_organisation,
+    "conventions.convention": access_convention,
+    "programmes.programme": access_programme,
+    "funding.commitment": access_commitment,
 }
 
 
