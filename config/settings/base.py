@@ -198,6 +198,20 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models name a field "kind", "status" or "roles" with their own choices: name each
+    # enum after its model's choices so that the schema's component names stay stable.
+    "ENUM_NAME_OVERRIDES": {
+        "RolesEnum": "essor.accounts.roles.Role",
+        "StatusEnum": "essor.registry.models.ImportStatus",
+        "ConventionKindEnum": "essor.conventions.models.ConventionKind",
+        "ConventionStatusEnum": "essor.conventions.models.ConventionStatus",
+        "PartyRoleEnum": "essor.conventions.models.PartyRole",
+        "PaymentKindEnum": "essor.conventions.models.PaymentKind",
+        "ActionStatusEnum": "essor.conventions.models.ActionStatus",
+        "RuleKindEnum": "essor.programmes.models.RuleKind",
+        "CommitmentKindEnum": "essor.funding.models.CommitmentKind",
+        "ApprovalStatusEnum": "essor.funding.models.ApprovalStatus",
+    },
 }
 
 LOGGING = {

@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from essor.core.audit import save_audited
 from essor.core.money import ZERO, check_amount, format_mad
@@ -172,6 +173,8 @@ def convention_create(
                 % {"ref": values["reference"]}
             }
         )
+    if parent is not None and parent.status == ConventionStatus.CLOSED:
+        raise ValidationError({"parent": _("This convention is closed: it cannot be amended.")})
     if parent is not None and values["envelope"] < 0:
         _check_amendment_floor(_locked(parent), values["envelope"], replacing=ZERO)
     convention = Convention(owner=owner, parent=parent, **values)
@@ -296,9 +299,12 @@ def _close_commitments(
         remaining = sum((c.payable - c.disbursed for c in pending), ZERO)
         raise ValidationError(
             {
-                "open_commitments_choice": _(
+                "open_commitments_choice": ngettext(
+                    "%(count)s commitment still has %(amount)s to disburse. Say whether to "
+                    "release that money or keep it payable after closing.",
                     "%(count)s commitments still have %(amount)s to disburse. Say whether to "
-                    "release that money or keep the commitments payable after closing."
+                    "release that money or keep the commitments payable after closing.",
+                    len(pending),
                 )
                 % {"count": len(pending), "amount": format_mad(remaining)}
             }

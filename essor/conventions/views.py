@@ -34,7 +34,14 @@ from .forms import (
     TargetForm,
     TransitionForm,
 )
-from .models import ActionItem, Committee, Convention, ConventionKind, ConventionStatus
+from .models import (
+    ActionItem,
+    Committee,
+    CommitteeMember,
+    Convention,
+    ConventionKind,
+    ConventionStatus,
+)
 from .permissions import (
     access_budget_line,
     access_convention,
@@ -388,7 +395,9 @@ def _committee_page(
         ),
         "member_form": bound.get("member_form") or MemberForm(),
         "meeting_form": bound.get("meeting_form")
-        or MeetingForm(members=committee.members.all() if committee else []),
+        or MeetingForm(
+            members=committee.members.all() if committee else CommitteeMember.objects.none()
+        ),
         "action_form": bound.get("action_form") or ActionForm(),
         "statuses": ActionStatusForm.base_fields["status"].choices,  # type: ignore[attr-defined]
     }

@@ -7,7 +7,6 @@ from django.utils.translation import gettext_lazy as _
 
 from essor.conventions.forms import date_field
 from essor.core.money import AmountFormField
-
 from essor.programmes.models import Programme
 
 from .models import CommitmentKind

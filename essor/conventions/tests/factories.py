@@ -31,7 +31,11 @@ def make_convention(
         envelope=Decimal(envelope),
         **values,
     )
-    path = [ConventionStatus.APPROVED, ConventionStatus.SIGNED, ConventionStatus.IN_EXECUTION]
+    path: list[str] = [
+        ConventionStatus.APPROVED,
+        ConventionStatus.SIGNED,
+        ConventionStatus.IN_EXECUTION,
+    ]
     for step in path[: path.index(status) + 1] if status in path else []:
         services.convention_transition(actor=None, convention=convention, to=step)
     convention.refresh_from_db()

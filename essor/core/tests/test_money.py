@@ -39,10 +39,10 @@ def test_amounts_are_read_as_typed(typed: str, amount: str) -> None:
     assert parse_amount(typed) == Decimal(amount)
 
 
-@pytest.mark.parametrize("typed", ["abc", "12,5,3", "", "1e6"])
+@pytest.mark.parametrize("typed", ["abc", "12,5,3", " ", "1e6", "12 DH 50"])
 def test_what_is_not_an_amount_is_refused(typed: str) -> None:
-    with pytest.raises(ValueError, match="."):
-        parse_amount(typed) if typed else parse_amount(" ")
+    with pytest.raises(ValueError, match=r"^.*$"):
+        parse_amount(typed)
 
 
 def test_the_form_field_refuses_negative_zero_and_absurd_amounts_with_a_reason() -> None:

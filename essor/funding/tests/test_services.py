@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -19,7 +20,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def setting(personas: Personas) -> dict:  # type: ignore[type-arg]
+def setting(personas: Personas) -> dict[str, Any]:
     convention = make_convention(personas.own, envelope="1000000")
     line = make_line(convention, personas.own, "100000")
     programme = make_programme(personas.own, line, threshold="50000")
@@ -32,7 +33,7 @@ def setting(personas: Personas) -> dict:  # type: ignore[type-arg]
     }
 
 
-def commit(setting: dict, amount: str, **extra: object) -> Commitment:  # type: ignore[type-arg]
+def commit(setting: dict[str, Any], amount: str, **extra: object) -> Commitment:
     values = {
         "actor": setting["manager"],
         "budget_line": setting["line"],
@@ -40,10 +41,10 @@ def commit(setting: dict, amount: str, **extra: object) -> Commitment:  # type: 
         "person": setting["person"],
         "amount": Decimal(amount),
     }
-    return services.commitment_create(**(values | extra))  # type: ignore[arg-type]
+    return services.commitment_create(**(values | extra))
 
 
-def test_a_commitment_above_what_is_left_on_the_line_is_refused(setting: dict) -> None:  # type: ignore[type-arg]
+def test_a_commitment_above_what_is_left_on_the_line_is_refused(setting: dict[str, Any]) -> None:
     commit(setting, "45000")
     commit(setting, "45000")
     with pytest.raises(ValidationError) as error:
@@ -54,7 +55,7 @@ def test_a_commitment_above_what_is_left_on_the_line_is_refused(setting: dict) -
     commit(setting, "10000")  # exactly what is left is fine
 
 
-def test_pending_commitments_reserve_their_money(setting: dict) -> None:  # type: ignore[type-arg]
+def test_pending_commitments_reserve_their_money(setting: dict[str, Any]) -> None:
     big = commit(setting, "60000")
     assert big.status == ApprovalStatus.PENDING
     with pytest.raises(ValidationError):
@@ -65,7 +66,7 @@ def test_pending_commitments_reserve_their_money(setting: dict) -> None:  # type
     commit(setting, "45000")  # the rejected one gave its money back
 
 
-def test_four_eyes_the_author_cannot_approve_their_own_commitment(setting: dict) -> None:  # type: ignore[type-arg]
+def test_four_eyes_the_author_cannot_approve_their_own_commitment(setting: dict[str, Any]) -> None:
     big = commit(setting, "60000")
     with pytest.raises(ValidationError):
         services.commitment_decide(actor=setting["manager"], commitment=big, approve=True)
@@ -78,7 +79,9 @@ def test_four_eyes_the_author_cannot_approve_their_own_commitment(setting: dict)
     assert ("funding.commitment.approved", setting["admin"].pk) in reasons
 
 
-def test_another_partners_manager_cannot_approve(setting: dict, personas: Personas) -> None:  # type: ignore[type-arg]
+def test_another_partners_manager_cannot_approve(
+    setting: dict[str, Any], personas: Personas
+) -> None:
     big = commit(setting, "60000")
     with pytest.raises(ValidationError):
         services.commitment_decide(
@@ -88,7 +91,7 @@ def test_another_partners_manager_cannot_approve(setting: dict, personas: Person
     assert big.status == "pending"
 
 
-def test_a_committee_member_cannot_approve(setting: dict, personas: Personas) -> None:  # type: ignore[type-arg]
+def test_a_committee_member_cannot_approve(setting: dict[str, Any], personas: Personas) -> None:
     big = commit(setting, "60000")
     with pytest.raises(ValidationError):
         services.commitment_decide(
@@ -96,7 +99,7 @@ def test_a_committee_member_cannot_approve(setting: dict, personas: Personas) ->
         )
 
 
-def test_disbursements_never_exceed_their_commitment(setting: dict) -> None:  # type: ignore[type-arg]
+def test_disbursements_never_exceed_their_commitment(setting: dict[str, Any]) -> None:
     commitment = commit(setting, "40000")
     first = services.disbursement_create(
         actor=setting["manager"], commitment=commitment, amount=Decimal("25000")
@@ -113,14 +116,14 @@ def test_disbursements_never_exceed_their_commitment(setting: dict) -> None:  # 
     assert Disbursement.objects.filter(commitment=commitment).count() == 2
 
 
-def test_a_pending_commitment_is_not_paid(setting: dict) -> None:  # type: ignore[type-arg]
+def test_a_pending_commitment_is_not_paid(setting: dict[str, Any]) -> None:
     big = commit(setting, "60000")
     with pytest.raises(ValidationError):
         services.disbursement_create(actor=setting["manager"], commitment=big, amount=Decimal("1"))
     assert not Disbursement.objects.exists()
 
 
-def test_a_large_disbursement_waits_for_a_second_person(setting: dict) -> None:  # type: ignore[type-arg]
+def test_a_large_disbursement_waits_for_a_second_person(setting: dict[str, Any]) -> None:
     commitment = commit(setting, "90000")
     services.commitment_decide(actor=setting["admin"], commitment=commitment, approve=True)
     tranche = services.disbursement_create(

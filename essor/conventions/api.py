@@ -1,0 +1,615 @@
+"""API of conventions: the conventions, their parties, payments, targets, budget lines and
+committee actions, with the pages' guards and services.
+
+Every signed-in user with the figures capability reads; a denied write answers 404, as for a
+missing record, and changes nothing. A service's refusal answers 400 with its message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any, ClassVar, TypeVar
+
+from django.core.exceptions import ObjectDoesNotExist
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Model, QuerySet
+from django.http import Http404
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from essor.accounts.models import Partner, User
+from essor.accounts.roles import Cap
+from essor.territory.models import Region
+
+from . import services
+from .models import (
+    ActionItem,
+    BudgetLine,
+    Convention,
+    ConventionStatus,
+    PartnerPayment,
+    Party,
+    PartyRole,
+    Target,
+)
+from .permissions import (
+    access_budget_line,
+    access_convention,
+    can_add_line,
+    can_change_convention,
+    can_view,
+)
+from .selectors import ConventionFilters, convention_execution, convention_list
+
+M = TypeVar("M", bound=Model)
+
+# --- Shared by the conventions, programmes and funding APIs ----------------------------------
+
+
+def actor_of(request: Request) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+def _drf_error(error: DjangoValidationError) -> serializers.ValidationError:
+    if hasattr(error, "error_dict"):
+        return serializers.ValidationError(error.message_dict)
+    return serializers.ValidationError({"non_field_errors": error.messages})
+
+
+@contextmanager
+def service_errors() -> Iterator[None]:
+    """A service's ValidationError as a 400 by field; its PermissionDenied as a 404."""
+    try:
+        yield
+    except DjangoPermissionDenied as error:
+        raise NotFound from error
+    except DjangoValidationError as error:
+        raise _drf_error(error) from error
+
+
+def require(request: Request, capability: str) -> None:
+    if not actor_of(request).can(capability):
+        raise NotFound
+
+
+def require_view(request: Request) -> None:
+    if not can_view(actor_of(request)):
+        raise NotFound
+
+
+def fetch(rows: QuerySet[M], pk: Any) -> M:
+    """One row by primary key, or 404 (also for a key that is not a number)."""
+    try:
+        return rows.get(pk=pk)
+    except (ObjectDoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def id_param(request: Request, name: str) -> int | None:
+    """A query parameter that names a record by its number; 400 when it is not a number."""
+    value = request.query_params.get(name, "").strip()
+    if not value:
+        return None
+    if not value.isdigit():
+        raise serializers.ValidationError({name: [_("Give a number.")]})
+    return int(value)
+
+
+def choice_param(request: Request, name: str, choices: list[str]) -> str:
+    value = request.query_params.get(name, "").strip()
+    if value and value not in choices:
+        raise serializers.ValidationError(
+            {name: [_("Unknown value: %(value)s.") % {"value": value[:40]}]}
+        )
+    return value
+
+
+class ServiceSerializer(serializers.ModelSerializer):
+    """A model serializer whose ``create_only`` fields are set once, then never change."""
+
+    create_only: ClassVar[tuple[str, ...]] = ()
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        attrs = super().validate(attrs)
+        if self.instance is not None:
+            errors = {
+                name: _("This cannot change once recorded.")
+                for name in self.create_only
+                if name in attrs and attrs[name] != getattr(self.instance, name)
+            }
+            if errors:
+                raise serializers.ValidationError(errors)
+            attrs = {k: v for k, v in attrs.items() if k not in self.create_only}
+        return attrs
+
+
+def money_field(**kwargs: Any) -> serializers.DecimalField:
+    """An amount in dirhams, read as a string with two decimals (``"25000000.00"``)."""
+    return serializers.DecimalField(max_digits=None, decimal_places=2, read_only=True, **kwargs)
+
+
+PARTNER_CODES = Partner.objects.filter(archived_at__isnull=True)
+WRITE_METHODS = ["get", "post", "patch", "head", "options"]
+
+
+def convention_param() -> OpenApiParameter:
+    return OpenApiParameter("convention", int, description="only the rows of this convention")
+
+
+# --- Conventions ------------------------------------------------------------------------------
+
+
+class ConventionSerializer(ServiceSerializer):
+    owner: serializers.SlugRelatedField[Partner] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
+    regions = serializers.SlugRelatedField(
+        slug_field="code", queryset=Region.objects.all(), many=True, required=False
+    )
+
+    create_only = ("kind", "parent")
+
+    class Meta:
+        model = Convention
+        fields = ["id", *services.CONVENTION_FIELDS, "parent", "owner", "regions", "status"]
+        read_only_fields = ["id", "owner", "status"]
+        extra_kwargs: ClassVar[dict[str, Any]] = {"kind": {"required": False}}
+
+
+class TransitionSerializer(serializers.Serializer):
+    to = serializers.ChoiceField(choices=ConventionStatus.choices)
+    on = serializers.DateField(required=False, allow_null=True, default=None)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=1000, default="")
+    open_commitments_choice = serializers.ChoiceField(
+        choices=[services.CloseChoice.RELEASE, services.CloseChoice.KEEP],
+        required=False,
+        allow_null=True,
+        allow_blank=True,
+        default=None,
+        help_text="When closing with commitments not yet disbursed: release or keep them.",
+    )
+
+
+class ExecutionSerializer(serializers.Serializer):
+    label = serializers.CharField(read_only=True)  # type: ignore[assignment]  # Field.label
+    budgeted = money_field()
+    committed = money_field()
+    disbursed = money_field()
+    remaining = money_field(help_text="Budgeted money not yet committed.")
+    committed_pct = serializers.DecimalField(
+        max_digits=None, decimal_places=1, read_only=True, allow_null=True
+    )
+    disbursed_pct = serializers.DecimalField(
+        max_digits=None, decimal_places=1, read_only=True, allow_null=True
+    )
+
+
+class FundsExecutionSerializer(ExecutionSerializer):
+    pledged = money_field(allow_null=True)
+    called = money_field(allow_null=True)
+    received = money_field(allow_null=True)
+
+
+class LineExecutionSerializer(ExecutionSerializer):
+    budget_line = serializers.IntegerField(source="key.pk", read_only=True)
+
+
+class PartnerExecutionSerializer(FundsExecutionSerializer):
+    partner = serializers.CharField(source="key.code", read_only=True)
+
+
+class ProgrammeExecutionSerializer(ExecutionSerializer):
+    programme = serializers.IntegerField(source="key.pk", read_only=True)
+
+
+class ConventionExecutionSerializer(serializers.Serializer):
+    convention = serializers.IntegerField(source="convention.pk", read_only=True)
+    envelope = money_field(help_text="The envelope with its signed amendments.")
+    unbudgeted = money_field()
+    total = FundsExecutionSerializer(read_only=True)
+    lines = LineExecutionSerializer(many=True, read_only=True)
+    partners = PartnerExecutionSerializer(many=True, read_only=True)
+    programmes = ProgrammeExecutionSerializer(many=True, read_only=True)
+
+
+class ConventionViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Conventions (amendments are retrieved by id); the keeping partner's managers change them."""
+
+    serializer_class = ConventionSerializer
+    http_method_names = WRITE_METHODS
+
+    def get_queryset(self) -> QuerySet[Convention]:
+        if getattr(self, "swagger_fake_view", False):
+            return Convention.objects.none()
+        require_view(self.request)
+        filters = ConventionFilters(
+            query=self.request.query_params.get("q", "")[:100],
+            status=choice_param(self.request, "status", ConventionStatus.values),
+        )
+        return convention_list(filters=filters)
+
+    def get_object(self) -> Convention:
+        change = self.request.method == "PATCH"
+        return access_convention(
+            actor_of(self.request), self.kwargs["pk"], action="change" if change else "view"
+        )
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("status", str, enum=ConventionStatus.values),
+            OpenApiParameter("q", str, description="reference or title"),
+        ]
+    )
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().list(request, *args, **kwargs)
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        require(request, Cap.CONVENTIONS_MANAGE)
+        if actor_of(request).partner is None:
+            raise NotFound
+        return super().create(request, *args, **kwargs)
+
+    def perform_create(self, serializer: serializers.BaseSerializer) -> None:
+        actor = actor_of(self.request)
+        assert actor.partner is not None
+        data = dict(serializer.validated_data)
+        with service_errors():
+            serializer.instance = services.convention_create(
+                actor=actor,
+                owner=actor.partner,
+                regions=data.pop("regions", []),
+                parent=data.pop("parent", None),
+                **data,
+            )
+
+    def perform_update(self, serializer: serializers.BaseSerializer) -> None:
+        convention = serializer.instance
+        assert isinstance(convention, Convention)
+        data = dict(serializer.validated_data)
+        with service_errors():
+            services.convention_update(
+                actor=actor_of(self.request),
+                convention=convention,
+                regions=data.pop("regions", None),
+                **data,
+            )
+        serializer.instance = Convention.objects.get(pk=convention.pk)
+
+    @extend_schema(request=TransitionSerializer, responses=ConventionSerializer)
+    @action(detail=True, methods=["post"])
+    def transition(self, request: Request, pk: str | None = None) -> Response:
+        """Move the convention along its lifecycle (draft → approved → signed → …)."""
+        convention = access_convention(actor_of(request), self.kwargs["pk"], action="change")
+        body = TransitionSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = dict(body.validated_data)
+        with service_errors():
+            convention = services.convention_transition(
+                actor=actor_of(request),
+                convention=convention,
+                to=data["to"],
+                on=data.get("on"),
+                note=data.get("note") or "",
+                open_commitments_choice=data.get("open_commitments_choice") or None,
+            )
+        return Response(self.get_serializer(convention).data)
+
+    @extend_schema(responses=ConventionExecutionSerializer)
+    @action(detail=True, methods=["get"])
+    def execution(self, request: Request, pk: str | None = None) -> Response:
+        """Budgeted, committed and disbursed money by line, by partner and by programme."""
+        convention = access_convention(actor_of(request), self.kwargs["pk"])
+        return Response(ConventionExecutionSerializer(convention_execution(convention)).data)
+
+
+# --- Parts of a convention: parties, payments, targets, committee actions ----------------------
+
+
+class ConventionPartViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Rows of a convention: read by every reader, written by the convention's keeper."""
+
+    http_method_names = WRITE_METHODS
+    convention_path: ClassVar[str] = "convention"
+
+    def rows(self) -> QuerySet[Any]:
+        raise NotImplementedError
+
+    def get_queryset(self) -> QuerySet[Any]:
+        if getattr(self, "swagger_fake_view", False):
+            return self.rows().none()
+        require_view(self.request)
+        rows = self.rows()
+        convention = id_param(self.request, "convention")
+        if convention is not None:
+            rows = rows.filter(**{f"{self.convention_path}__pk": convention})
+        return rows
+
+    def convention_of(self, row: Any) -> Convention:
+        """The convention the row belongs to, if the actor may change it; 404 otherwise."""
+        raise NotImplementedError
+
+    def get_object(self) -> Any:
+        require_view(self.request)
+        row = fetch(self.rows(), self.kwargs["pk"])
+        if self.request.method == "PATCH":
+            self.convention_of(row)
+        return row
+
+    @extend_schema(parameters=[convention_param()])
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().list(request, *args, **kwargs)
+
+
+class KeeperCreateMixin(mixins.CreateModelMixin):
+    """Create, for users who manage conventions (others get 404 whatever they send)."""
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        require(request, Cap.CONVENTIONS_MANAGE)
+        return super().create(request, *args, **kwargs)
+
+
+def _change(request: Request, convention_id: int) -> Convention:
+    return access_convention(actor_of(request), convention_id, action="change")
+
+
+class PartySerializer(ServiceSerializer):
+    convention: serializers.PrimaryKeyRelatedField[Convention] = serializers.PrimaryKeyRelatedField(
+        queryset=Convention.objects.all()
+    )
+    partner: serializers.SlugRelatedField[Partner] = serializers.SlugRelatedField(
+        slug_field="code", queryset=PARTNER_CODES
+    )
+    roles = serializers.ListField(
+        child=serializers.ChoiceField(choices=PartyRole.choices), required=False
+    )
+
+    create_only = ("convention", "partner")
+
+    class Meta:
+        model = Party
+        fields = ["id", "convention", "partner", "roles", "pledged", "in_kind_fr", "in_kind_ar"]
+        read_only_fields = ["id"]
+        validators: ClassVar[list[Any]] = []  # the service says "already a party" in words
+
+
+class PartyViewSet(KeeperCreateMixin, mixins.UpdateModelMixin, ConventionPartViewSet):
+    serializer_class = PartySerializer
+
+    def rows(self) -> QuerySet[Party]:
+        return Party.objects.select_related("partner")
+
+    def convention_of(self, row: Party) -> Convention:
+        return _change(self.request, row.convention_id)
+
+    def perform_create(self, serializer: serializers.BaseSerializer) -> None:
+        data = dict(serializer.validated_data)
+        convention = _change(self.request, data.pop("convention").pk)
+        with service_errors():
+            serializer.instance = services.party_add(
+                actor=actor_of(self.request), convention=convention, **data
+            )
+
+    def perform_update(self, serializer: serializers.BaseSerializer) -> None:
+        party = serializer.instance
+        assert isinstance(party, Party)
+        with service_errors():
+            serializer.instance = services.party_update(
+                actor=actor_of(self.request), party=party, **serializer.validated_data
+            )
+
+
+class PartnerPaymentSerializer(serializers.ModelSerializer):
+    party: serializers.PrimaryKeyRelatedField[Party] = serializers.PrimaryKeyRelatedField(
+        queryset=Party.objects.all()
+    )
+    convention = serializers.IntegerField(source="party.convention_id", read_only=True)
+    partner = serializers.CharField(source="party.partner.code", read_only=True)
+
+    class Meta:
+        model = PartnerPayment
+        fields = ["id", "party", "convention", "partner", "kind", "amount", "on", "reference"]
+        read_only_fields = ["id"]
+
+
+class PartnerPaymentViewSet(KeeperCreateMixin, ConventionPartViewSet):
+    """Calls for funds sent to a party, and payments received from it."""
+
+    serializer_class = PartnerPaymentSerializer
+    convention_path = "party__convention"
+
+    def rows(self) -> QuerySet[PartnerPayment]:
+        return PartnerPayment.objects.select_related("party__partner")
+
+    def perform_create(self, serializer: serializers.BaseSerializer) -> None:
+        data = dict(serializer.validated_data)
+        _change(self.request, data["party"].convention_id)
+        with service_errors():
+            serializer.instance = services.payment_record(actor=actor_of(self.request), **data)
+
+
+class TargetSerializer(serializers.ModelSerializer):
+    convention: serializers.PrimaryKeyRelatedField[Convention] = serializers.PrimaryKeyRelatedField(
+        queryset=Convention.objects.all()
+    )
+
+    class Meta:
+        model = Target
+        fields = ["id", "convention", "indicator", "label_fr", "label_ar", "value", "due_on"]
+        read_only_fields = ["id"]
+
+
+class TargetViewSet(KeeperCreateMixin, ConventionPartViewSet):
+    serializer_class = TargetSerializer
+
+    def rows(self) -> QuerySet[Target]:
+        return Target.objects.all()
+
+    def perform_create(self, serializer: serializers.BaseSerializer) -> None:
+        data = dict(serializer.validated_data)
+        convention = _change(self.request, data.pop("convention").pk)
+        with service_errors():
+            serializer.instance = services.target_add(
+                actor=actor_of(self.request), convention=convention, **data
+            )
+
+
+class ActionItemSerializer(serializers.ModelSerializer):
+    convention = serializers.IntegerField(source="committee.convention_id", read_only=True)
+    owner: serializers.SlugRelatedField[Partner] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
+
+    class Meta:
+        model = ActionItem
+        fields = [
+            "id",
+            "convention",
+            "meeting",
+            "text",
+            "owner",
+            "owner_name",
+            "due_on",
+            "status",
+            "done_on",
+        ]
+        read_only_fields = [
+            "id",
+            "convention",
+            "meeting",
+            "text",
+            "owner",
+            "owner_name",
+            "due_on",
+            "done_on",
+        ]
+
+
+class ActionItemViewSet(mixins.UpdateModelMixin, ConventionPartViewSet):
+    """The committee's follow-up actions; the convention's keeper sets their status."""
+
+    serializer_class = ActionItemSerializer
+    convention_path = "committee__convention"
+
+    def rows(self) -> QuerySet[ActionItem]:
+        return ActionItem.objects.select_related("committee", "owner")
+
+    def convention_of(self, row: ActionItem) -> Convention:
+        return _change(self.request, row.committee.convention_id)
+
+    def perform_update(self, serializer: serializers.BaseSerializer) -> None:
+        item = serializer.instance
+        assert isinstance(item, ActionItem)
+        status = serializer.validated_data.get("status")
+        if status is not None:
+            with service_errors():
+                serializer.instance = services.action_set_status(
+                    actor=actor_of(self.request), action=item, status=status
+                )
+
+
+# --- Budget lines -----------------------------------------------------------------------------
+
+
+class BudgetLineSerializer(ServiceSerializer):
+    convention: serializers.PrimaryKeyRelatedField[Convention] = serializers.PrimaryKeyRelatedField(
+        queryset=Convention.objects.all()
+    )
+    partner: serializers.SlugRelatedField[Partner] = serializers.SlugRelatedField(
+        slug_field="code", queryset=PARTNER_CODES
+    )
+    programmes: serializers.PrimaryKeyRelatedField[Any] = serializers.PrimaryKeyRelatedField(
+        many=True, read_only=True
+    )
+
+    create_only = ("convention", "partner", "category")
+
+    class Meta:
+        model = BudgetLine
+        fields = ["id", "convention", "partner", "category", "label", "amount", "programmes"]
+        read_only_fields = ["id", "programmes"]
+
+
+class BudgetLineViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Money of a convention that one partner executes; only that partner's managers change it.
+
+    The convention's keeper adds lines for its parties; a party's manager adds its own lines."""
+
+    serializer_class = BudgetLineSerializer
+    http_method_names = WRITE_METHODS
+
+    def get_queryset(self) -> QuerySet[BudgetLine]:
+        rows = BudgetLine.objects.select_related("partner").prefetch_related("programmes")
+        if getattr(self, "swagger_fake_view", False):
+            return rows.none()
+        require_view(self.request)
+        convention = id_param(self.request, "convention")
+        return rows if convention is None else rows.filter(convention_id=convention)
+
+    def get_object(self) -> BudgetLine:
+        change = self.request.method == "PATCH"
+        return access_budget_line(
+            actor_of(self.request), self.kwargs["pk"], action="change" if change else "view"
+        )
+
+    @extend_schema(parameters=[convention_param()])
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().list(request, *args, **kwargs)
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        require(request, Cap.CONVENTIONS_MANAGE)
+        return super().create(request, *args, **kwargs)
+
+    def perform_create(self, serializer: serializers.BaseSerializer) -> None:
+        actor = actor_of(self.request)
+        data = dict(serializer.validated_data)
+        convention = access_convention(actor, data.pop("convention").pk)
+        if not can_add_line(actor, convention):
+            raise NotFound
+        partner: Partner = data["partner"]
+        if not can_change_convention(actor, convention) and partner.pk != actor.partner_id:
+            raise NotFound  # a party's manager adds lines for their own partner only
+        if not convention.parties.filter(partner=partner).exists():
+            raise serializers.ValidationError(
+                {
+                    "partner": _(
+                        "%(partner)s is not a party to this convention: add it as a party first."
+                    )
+                    % {"partner": partner.short_label}
+                }
+            )
+        with service_errors():
+            serializer.instance = services.budget_line_create(
+                actor=actor, convention=convention, **data
+            )
+
+    def perform_update(self, serializer: serializers.BaseSerializer) -> None:
+        line = serializer.instance
+        assert isinstance(line, BudgetLine)
+        data = serializer.validated_data
+        with service_errors():
+            services.budget_line_update(
+                actor=actor_of(self.request),
+                line=line,
+                amount=data.get("amount"),
+                label=data.get("label"),
+            )
+        serializer.instance = self.get_queryset().get(pk=line.pk)
