@@ -18,7 +18,8 @@ from rest_framework.response import Response
 
 from essor.accounts.models import Partner, User
 from essor.accounts.roles import Cap
-from essor.conventions.api import (
+from essor.conventions.permissions import access_budget_line
+from essor.core.api import (
     actor_of,
     choice_param,
     fetch,
@@ -27,7 +28,6 @@ from essor.conventions.api import (
     require,
     service_errors,
 )
-from essor.conventions.permissions import access_budget_line
 from essor.core.money import ZERO
 from essor.programmes.permissions import access_programme
 from essor.registry.permissions import access_organisation, access_person

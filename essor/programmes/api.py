@@ -14,15 +14,14 @@ from rest_framework.response import Response
 
 from essor.accounts.models import Partner
 from essor.accounts.roles import Cap
-from essor.conventions.api import (
-    WRITE_METHODS,
+from essor.conventions.api import WRITE_METHODS, require_view
+from essor.conventions.models import BudgetLine
+from essor.core.api import (
     ServiceSerializer,
     actor_of,
     require,
-    require_view,
     service_errors,
 )
-from essor.conventions.models import BudgetLine
 
 from . import services
 from .models import EligibilityRule, Programme, RuleKind

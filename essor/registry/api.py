@@ -16,8 +16,10 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from essor.accounts.models import User
 from essor.accounts.roles import Cap
+from essor.core.api import _drf_error
+from essor.core.api import actor_of as _actor
+from essor.core.api import require as _require
 from essor.territory.models import Commune
 
 from . import services
@@ -27,21 +29,6 @@ from .models import ImportJob, ImportStatus, Organisation, Person, Sector
 from .permissions import access_organisation, access_person
 from .selectors import OrganisationFilters, PersonFilters, organisation_list, person_list
 from .tasks import load_import, plan_import
-
-
-def _actor(request: Request) -> User:
-    return request.user  # type: ignore[return-value]
-
-
-def _drf_error(error: DjangoValidationError) -> serializers.ValidationError:
-    if hasattr(error, "error_dict"):
-        return serializers.ValidationError(error.message_dict)
-    return serializers.ValidationError({"non_field_errors": error.messages})
-
-
-def _require(request: Request, capability: str) -> None:
-    if not _actor(request).can(capability):
-        raise NotFound
 
 
 class CommuneCodeField(serializers.SlugRelatedField):
