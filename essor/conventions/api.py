@@ -36,8 +36,11 @@ from . import services
 from .models import (
     ActionItem,
     BudgetLine,
+    Committee,
+    CommitteeMember,
     Convention,
     ConventionStatus,
+    Meeting,
     PartnerPayment,
     Party,
     PartyRole,
@@ -142,6 +145,29 @@ class ConventionExecutionSerializer(serializers.Serializer):
     programmes = ProgrammeExecutionSerializer(many=True, read_only=True)
 
 
+class CommitteeMemberSerializer(serializers.ModelSerializer):
+    convention = serializers.PrimaryKeyRelatedField(
+        queryset=Convention.objects.all(), write_only=True
+    )
+    partner: serializers.SlugRelatedField[Partner] = serializers.SlugRelatedField(
+        slug_field="code", queryset=PARTNER_CODES, required=False, allow_null=True
+    )
+
+    class Meta:
+        model = CommitteeMember
+        fields = ["id", "convention", "name", "title", "partner", "is_chair"]
+        read_only_fields = ["id"]
+
+
+class CommitteeSerializer(serializers.ModelSerializer):
+    members = CommitteeMemberSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Committee
+        fields = ["id", "name", "chair", "mandate", "members"]
+        read_only_fields = ["id", "members"]
+
+
 class ConventionViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -229,6 +255,26 @@ class ConventionViewSet(
                 open_commitments_choice=data.get("open_commitments_choice") or None,
             )
         return Response(self.get_serializer(convention).data)
+
+    @extend_schema(methods=["GET"], responses=CommitteeSerializer)
+    @extend_schema(methods=["POST"], request=CommitteeSerializer, responses=CommitteeSerializer)
+    @action(detail=True, methods=["get", "post"])
+    def committee(self, request: Request, pk: str | None = None) -> Response:
+        """The monitoring committee: read it; its keeper sets its name, chair and mandate."""
+        if request.method == "POST":
+            convention = access_convention(actor_of(request), self.kwargs["pk"], action="change")
+            body = CommitteeSerializer(data=request.data)
+            body.is_valid(raise_exception=True)
+            with service_errors():
+                committee = services.committee_set(
+                    actor=actor_of(request), convention=convention, **body.validated_data
+                )
+            return Response(CommitteeSerializer(committee).data)
+        convention = access_convention(actor_of(request), self.kwargs["pk"])
+        existing = Committee.objects.filter(convention=convention).first()
+        if existing is None:
+            raise NotFound
+        return Response(CommitteeSerializer(existing).data)
 
     @extend_schema(responses=ConventionExecutionSerializer)
     @action(detail=True, methods=["get"])
@@ -420,7 +466,24 @@ class ActionItemSerializer(serializers.ModelSerializer):
         ]
 
 
-class ActionItemViewSet(mixins.UpdateModelMixin, ConventionPartViewSet):
+class ActionItemCreateSerializer(serializers.ModelSerializer):
+    convention = serializers.PrimaryKeyRelatedField(
+        queryset=Convention.objects.all(), write_only=True
+    )
+    owner: serializers.SlugRelatedField[Partner] = serializers.SlugRelatedField(
+        slug_field="code", queryset=PARTNER_CODES, required=False, allow_null=True
+    )
+    meeting = serializers.PrimaryKeyRelatedField(
+        queryset=Meeting.objects.all(), required=False, allow_null=True
+    )
+
+    class Meta:
+        model = ActionItem
+        fields = ["id", "convention", "meeting", "text", "owner", "owner_name", "due_on", "status"]
+        read_only_fields = ["id", "status"]
+
+
+class ActionItemViewSet(KeeperCreateMixin, mixins.UpdateModelMixin, ConventionPartViewSet):
     """The committee's follow-up actions; the convention's keeper sets their status."""
 
     serializer_class = ActionItemSerializer
@@ -428,6 +491,25 @@ class ActionItemViewSet(mixins.UpdateModelMixin, ConventionPartViewSet):
 
     def rows(self) -> QuerySet[ActionItem]:
         return ActionItem.objects.select_related("committee", "owner")
+
+    def get_serializer_class(self) -> type[serializers.BaseSerializer]:
+        if self.action == "create":
+            return ActionItemCreateSerializer
+        return ActionItemSerializer
+
+    def perform_create(self, serializer: serializers.BaseSerializer) -> None:
+        data = dict(serializer.validated_data)
+        convention = _change(self.request, data.pop("convention").pk)
+        committee = _committee(self.request, convention)
+        meeting = data.get("meeting")
+        if meeting is not None and meeting.committee_id != committee.pk:
+            raise serializers.ValidationError(
+                {"meeting": [_("This meeting is not one of this convention's committee.")]}
+            )
+        with service_errors():
+            serializer.instance = services.action_add(
+                actor=actor_of(self.request), committee=committee, **data
+            )
 
     def convention_of(self, row: ActionItem) -> Convention:
         return _change(self.request, row.committee.convention_id)
@@ -441,6 +523,86 @@ class ActionItemViewSet(mixins.UpdateModelMixin, ConventionPartViewSet):
                 serializer.instance = services.action_set_status(
                     actor=actor_of(self.request), action=item, status=status
                 )
+
+
+def _committee(request: Request, convention: Convention) -> Committee:
+    committee = Committee.objects.filter(convention=convention).first()
+    if committee is None:
+        raise serializers.ValidationError(
+            {"convention": [_("Set up the convention's committee first.")]}
+        )
+    return committee
+
+
+class CommitteeMemberViewSet(KeeperCreateMixin, ConventionPartViewSet):
+    serializer_class = CommitteeMemberSerializer
+    convention_path = "committee__convention"
+
+    def rows(self) -> QuerySet[CommitteeMember]:
+        return CommitteeMember.objects.select_related("partner", "committee")
+
+    def perform_create(self, serializer: serializers.BaseSerializer) -> None:
+        data = dict(serializer.validated_data)
+        convention = _change(self.request, data.pop("convention").pk)
+        committee = _committee(self.request, convention)
+        with service_errors():
+            serializer.instance = services.committee_member_add(
+                actor=actor_of(self.request), committee=committee, **data
+            )
+
+
+class MeetingSerializer(serializers.ModelSerializer):
+    convention = serializers.PrimaryKeyRelatedField(
+        queryset=Convention.objects.all(), write_only=True
+    )
+    attendees = serializers.PrimaryKeyRelatedField(
+        queryset=CommitteeMember.objects.all(), many=True, required=False
+    )
+    decisions = serializers.ListField(
+        child=serializers.CharField(max_length=2000), required=False, write_only=True
+    )
+    decision_texts = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Meeting
+        fields = [
+            "id",
+            "convention",
+            "held_on",
+            "place",
+            "attendees",
+            "other_attendees",
+            "minutes",
+            "decisions",
+            "decision_texts",
+        ]
+        read_only_fields = ["id", "decision_texts"]
+
+    def get_decision_texts(self, meeting: Meeting) -> list[str]:
+        return [decision.text for decision in meeting.decisions.all()]
+
+
+class MeetingViewSet(KeeperCreateMixin, ConventionPartViewSet):
+    """The committee's meetings with their attendees, minutes and decisions."""
+
+    serializer_class = MeetingSerializer
+    convention_path = "committee__convention"
+
+    def rows(self) -> QuerySet[Meeting]:
+        return Meeting.objects.prefetch_related("attendees", "decisions")
+
+    def perform_create(self, serializer: serializers.BaseSerializer) -> None:
+        data = dict(serializer.validated_data)
+        convention = _change(self.request, data.pop("convention").pk)
+        committee = _committee(self.request, convention)
+        with service_errors():
+            serializer.instance = services.meeting_record(
+                actor=actor_of(self.request),
+                committee=committee,
+                attendees=data.pop("attendees", []),
+                decisions=data.pop("decisions", []),
+                **data,
+            )
 
 
 # --- Budget lines -----------------------------------------------------------------------------

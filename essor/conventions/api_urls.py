@@ -9,5 +9,7 @@ router.register("partner-payments", api.PartnerPaymentViewSet, basename="partner
 router.register("targets", api.TargetViewSet, basename="target")
 router.register("budget-lines", api.BudgetLineViewSet, basename="budget-line")
 router.register("action-items", api.ActionItemViewSet, basename="action-item")
+router.register("committee-members", api.CommitteeMemberViewSet, basename="committee-member")
+router.register("meetings", api.MeetingViewSet, basename="meeting")
 
 urlpatterns = router.urls

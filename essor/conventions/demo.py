@@ -79,8 +79,8 @@ CONVENTIONS: list[dict[str, Any]] = [
             "المقاولات الصغيرة جدا في الاقتصاد الاجتماعي والتضامني التي لم تستفد من أي برنامج دعم."
         ),
         "source": (
-            "Aujourd'hui Le Maroc, via Kiosque360. Undated in the article: the lifecycle dates "
-            "and the split of the 25 MDH into budget lines are demo assumptions."
+            "Aujourd'hui Le Maroc, via Kiosque360. L'article n'est pas daté : les dates et la "
+            "répartition des 25 MDH en lignes budgétaires sont des hypothèses de démonstration."
         ),
         "status": ConventionStatus.IN_EXECUTION,
         "dates": {"approved_on": date(2023, 3, 7), "signed_on": date(2023, 4, 10)},
@@ -176,9 +176,9 @@ CONVENTIONS: list[dict[str, Any]] = [
             "المشاريع والهيئات المهنية، وتمكين النساء والشباب عبر المقاولة."
         ),
         "source": (
-            "L'Opinion, 08/08/2023: approved by the regional council at its last ordinary "
-            "session; jointly funded by the council and the ministry (the split is a demo "
-            "assumption)."
+            "L'Opinion, 08/08/2023 : approuvée par le Conseil régional lors de sa dernière "
+            "session ordinaire ; financée conjointement par le Conseil et le ministère (la "
+            "répartition est une hypothèse de démonstration)."
         ),
         "status": ConventionStatus.IN_EXECUTION,
         "dates": {"approved_on": date(2023, 7, 4), "signed_on": date(2023, 9, 15)},
@@ -257,8 +257,8 @@ CONVENTIONS: list[dict[str, Any]] = [
             "مستدامة، عبر صندوق الاقتصاد الاجتماعي المحدث لهذا الغرض."
         ),
         "source": (
-            "Signed on a Tuesday in Laâyoune in the presence of the minister Nizar Baraka; the "
-            "article gives no date, so the record keeps none."
+            "Signé un mardi à Laâyoune en présence du ministre Nizar Baraka ; l'article ne donne "
+            "pas de date, la fiche n'en garde donc aucune."
         ),
         "status": ConventionStatus.SIGNED,
         "dates": {},

@@ -188,7 +188,8 @@ def describe(kind: str, params: dict[str, Any]) -> str:
         parts = [*p.get("regions", []), *p.get("provinces", []), *p.get("communes", [])]
         text = _("Territory: %(codes)s") % {"codes": ", ".join(parts)} if parts else ""
         if p.get("rural_only"):
-            text = f"{text} — {_('rural communes only')}" if text else _("Rural communes only")
+            rural = _("rural communes only")
+            text = f"{text} — {rural}" if text else _("Rural communes only")
         return text
     if kind == RuleKind.LEGAL_FORMS:
         return _("Legal forms: %(values)s") % {

@@ -389,3 +389,63 @@ def test_the_openapi_schema_describes_the_new_endpoints(personas: Personas) -> N
         assert path in schema["paths"], path
     amount = schema["components"]["schemas"]["BudgetLine"]["properties"]["amount"]
     assert (amount["type"], amount["format"]) == ("string", "decimal")
+
+
+def test_the_committee_its_meetings_and_actions_through_the_api(
+    personas: Personas, api_for: Any
+) -> None:
+    convention = make_convention(personas.own)
+    api = api_for(personas.user("programme_manager"))
+    assert api.get(f"/api/v1/conventions/{convention.pk}/committee").status_code == 404
+    response = api.post(
+        "/api/v1/action-items", {"convention": convention.pk, "text": "Rapport"}, format="json"
+    )
+    assert response.status_code == 400  # no committee yet: nothing is created
+    assert "convention" in response.json()
+    committee = api.post(
+        f"/api/v1/conventions/{convention.pk}/committee",
+        {"name": "Comité de suivi", "chair": "Le Wali"},
+        format="json",
+    )
+    assert committee.status_code == 200
+    member = api.post(
+        "/api/v1/committee-members",
+        {"convention": convention.pk, "name": "Le Wali", "is_chair": True},
+        format="json",
+    ).json()
+    meeting = api.post(
+        "/api/v1/meetings",
+        {
+            "convention": convention.pk,
+            "held_on": "2025-03-12",
+            "attendees": [member["id"]],
+            "decisions": ["Lancer l'appel à candidatures", "Visiter Chefchaouen"],
+        },
+        format="json",
+    )
+    assert meeting.status_code == 201
+    assert meeting.json()["decision_texts"] == [
+        "Lancer l'appel à candidatures",
+        "Visiter Chefchaouen",
+    ]
+    action = api.post(
+        "/api/v1/action-items",
+        {
+            "convention": convention.pk,
+            "meeting": meeting.json()["id"],
+            "text": "Préparer le rapport d'évaluation",
+            "owner": personas.own.code,
+            "due_on": "2025-04-30",
+        },
+        format="json",
+    )
+    assert action.status_code == 201
+    read = api_for(personas.user("committee_member")).get(
+        "/api/v1/action-items", {"convention": convention.pk}
+    )
+    assert [row["text"] for row in read.json()["results"]] == ["Préparer le rapport d'évaluation"]
+    denied = api_for(personas.user("committee_member")).post(
+        "/api/v1/meetings", {"convention": convention.pk, "held_on": "2025-05-01"}, format="json"
+    )
+    assert denied.status_code == 404
+    assert convention.committee.meetings.count() == 1
