@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from essor.accounts.models import Partner
 from essor.accounts.roles import Cap
+from essor.core.forms import form_errors, submit
 from essor.core.http import EssorRequest
 
 from . import services
@@ -59,15 +60,6 @@ from .selectors import (
     line_execution,
     overdue_actions,
 )
-
-
-def form_errors(form: Any, error: ValidationError) -> None:
-    """Put a service's ValidationError on the form's fields (or above the form)."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _require_view(request: EssorRequest) -> None:
@@ -214,15 +206,14 @@ def _post(
     success: str,
 ) -> HttpResponse:
     """Validate ``form``, call the service; on refusal, show the page again with the errors."""
-    if form.is_valid():
-        try:
-            call(form.cleaned_data)
-        except ValidationError as error:
-            form_errors(form, error)
-        else:
-            messages.success(request, success)
-            return redirect("conventions:convention", pk=convention.pk)
-    return _detail(request, convention, status=400, **{name: form})
+    return submit(
+        request,
+        form,
+        call,
+        success=success,
+        done=lambda: redirect("conventions:convention", pk=convention.pk),
+        again=lambda bound: _detail(request, convention, status=400, **{name: bound}),
+    )
 
 
 @login_required
@@ -345,16 +336,16 @@ def _line_page(
 @require_POST
 def line_edit(request: EssorRequest, pk: int) -> HttpResponse:
     line = access_budget_line(request.user, pk, action="change")
-    form = BudgetLineEditForm(request.POST)
-    if form.is_valid():
-        try:
-            services.budget_line_update(actor=request.user, line=line, **form.cleaned_data)
-        except ValidationError as error:
-            form_errors(form, error)
-        else:
-            messages.success(request, _("Changes saved."))
-            return redirect("conventions:line", pk=line.pk)
-    return _line_page(request, line, commit_form=None, edit_form=form, status=400)
+    return submit(
+        request,
+        BudgetLineEditForm(request.POST),
+        lambda data: services.budget_line_update(actor=request.user, line=line, **data),
+        success=_("Changes saved."),
+        done=lambda: redirect("conventions:line", pk=line.pk),
+        again=lambda bound: _line_page(
+            request, line, commit_form=None, edit_form=bound, status=400
+        ),
+    )
 
 
 @login_required
@@ -412,15 +403,14 @@ def committee(request: EssorRequest, pk: int) -> HttpResponse:
 def _committee_post(
     request: EssorRequest, convention: Convention, form: Any, name: str, call: Any, success: str
 ) -> HttpResponse:
-    if form.is_valid():
-        try:
-            call(form.cleaned_data)
-        except ValidationError as error:
-            form_errors(form, error)
-        else:
-            messages.success(request, success)
-            return redirect("conventions:committee", pk=convention.pk)
-    return _committee_page(request, convention, status=400, **{name: form})
+    return submit(
+        request,
+        form,
+        call,
+        success=success,
+        done=lambda: redirect("conventions:committee", pk=convention.pk),
+        again=lambda bound: _committee_page(request, convention, status=400, **{name: bound}),
+    )
 
 
 def _committee_of(convention: Convention) -> Committee:

@@ -15,7 +15,8 @@ from django.views.decorators.http import require_POST
 
 from essor.accounts.roles import Cap
 from essor.conventions.permissions import access_budget_line
-from essor.conventions.views import _line_page, form_errors
+from essor.conventions.views import _line_page
+from essor.core.forms import form_errors, submit
 from essor.core.http import EssorRequest
 from essor.registry.identifiers import clean_cin, clean_ice
 from essor.registry.models import Organisation, Person
@@ -117,15 +118,14 @@ def commitment_detail(request: EssorRequest, pk: int) -> HttpResponse:
 def _act(
     request: EssorRequest, commitment: Any, form: Any, name: str, call: Any, success: str
 ) -> HttpResponse:
-    if form.is_valid():
-        try:
-            call(form.cleaned_data)
-        except ValidationError as error:
-            form_errors(form, error)
-        else:
-            messages.success(request, success)
-            return redirect("funding:commitment", pk=commitment.pk)
-    return _commitment_page(request, commitment, status=400, **{name: form})
+    return submit(
+        request,
+        form,
+        call,
+        success=success,
+        done=lambda: redirect("funding:commitment", pk=commitment.pk),
+        again=lambda bound: _commitment_page(request, commitment, status=400, **{name: bound}),
+    )
 
 
 @login_required

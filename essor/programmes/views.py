@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from essor.accounts.roles import Cap
 from essor.conventions.permissions import can_view
 from essor.conventions.selectors import programme_execution
-from essor.conventions.views import form_errors
+from essor.core.forms import form_errors, submit
 from essor.core.http import EssorRequest
 
 from . import services
@@ -112,21 +112,20 @@ def programme_detail(request: EssorRequest, pk: int) -> HttpResponse:
 def rule_set(request: EssorRequest, pk: int) -> HttpResponse:
     programme = access_programme(request.user, pk, action="change")
     form = RuleForm(request.POST)
-    if form.is_valid():
-        try:
-            services.rule_set(
-                actor=request.user,
-                programme=programme,
-                kind=form.cleaned_data["kind"],
-                params=form.params(),
-                note=form.cleaned_data["note"],
-            )
-        except ValidationError as error:
-            form_errors(form, error)
-        else:
-            messages.success(request, _("Rule saved."))
-            return redirect("programmes:programme", pk=programme.pk)
-    return _page(request, programme, status=400, rule_form=form)
+    return submit(
+        request,
+        form,
+        lambda data: services.rule_set(
+            actor=request.user,
+            programme=programme,
+            kind=data["kind"],
+            params=form.params(),
+            note=data["note"],
+        ),
+        success=_("Rule saved."),
+        done=lambda: redirect("programmes:programme", pk=programme.pk),
+        again=lambda bound: _page(request, programme, status=400, rule_form=bound),
+    )
 
 
 @login_required
@@ -143,13 +142,11 @@ def rule_remove(request: EssorRequest, pk: int, rule_pk: int) -> HttpResponse:
 @require_POST
 def criterion_add(request: EssorRequest, pk: int) -> HttpResponse:
     programme = access_programme(request.user, pk, action="change")
-    form = CriterionForm(request.POST)
-    if form.is_valid():
-        try:
-            services.criterion_add(actor=request.user, programme=programme, **form.cleaned_data)
-        except ValidationError as error:
-            form_errors(form, error)
-        else:
-            messages.success(request, _("Criterion added."))
-            return redirect("programmes:programme", pk=programme.pk)
-    return _page(request, programme, status=400, criterion_form=form)
+    return submit(
+        request,
+        CriterionForm(request.POST),
+        lambda data: services.criterion_add(actor=request.user, programme=programme, **data),
+        success=_("Criterion added."),
+        done=lambda: redirect("programmes:programme", pk=programme.pk),
+        again=lambda bound: _page(request, programme, status=400, criterion_form=bound),
+    )

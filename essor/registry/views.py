@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from essor.accounts.permissions import require
 from essor.accounts.roles import Cap
+from essor.core.forms import form_errors
 from essor.core.http import EssorRequest
 
 from . import services
@@ -35,14 +36,6 @@ from .selectors import (
 from .tasks import load_import, plan_import
 
 PAGE_SIZE = 25
-
-
-def _form_errors(form: Any, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _person_filters(request: EssorRequest) -> PersonFilters:
@@ -131,7 +124,7 @@ def person_create(request: EssorRequest) -> HttpResponse:
                 actor=request.user, partner=request.user.partner, **form.cleaned_data
             )
         except ValidationError as error:
-            _form_errors(form, error)
+            form_errors(form, error)
         else:
             messages.success(request, _("%(name)s is registered.") % {"name": person})
             return redirect("registry:person", pk=person.pk)
@@ -146,7 +139,7 @@ def person_edit(request: EssorRequest, pk: int) -> HttpResponse:
         try:
             changed = services.person_update(actor=request.user, person=person, **form.cleaned_data)
         except ValidationError as error:
-            _form_errors(form, error)
+            form_errors(form, error)
         else:
             if changed:
                 messages.success(request, _("Changes saved."))
@@ -229,7 +222,7 @@ def organisation_create(request: EssorRequest) -> HttpResponse:
                 actor=request.user, partner=request.user.partner, **form.cleaned_data
             )
         except ValidationError as error:
-            _form_errors(form, error)
+            form_errors(form, error)
         else:
             messages.success(request, _("%(name)s is registered.") % {"name": organisation})
             return redirect("registry:organisation", pk=organisation.pk)
@@ -247,7 +240,7 @@ def organisation_edit(request: EssorRequest, pk: int) -> HttpResponse:
                 actor=request.user, organisation=organisation, **form.cleaned_data
             )
         except ValidationError as error:
-            _form_errors(form, error)
+            form_errors(form, error)
         else:
             messages.success(request, _("Changes saved."))
             return redirect("registry:organisation", pk=organisation.pk)

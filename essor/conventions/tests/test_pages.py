@@ -171,3 +171,49 @@ def test_the_conventions_list_costs_the_same_queries_for_one_or_many(
     )
     with django_assert_max_num_queries(12):  # type: ignore[operator]
         assert client.get(reverse("conventions:conventions")).status_code == 200
+
+
+def test_overdue_actions_stand_out_on_the_committee_page(personas: Personas) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from essor.conventions import services
+
+    convention = make_convention(personas.own)
+    committee = services.committee_set(actor=None, convention=convention, name="Comité de suivi")
+    today = timezone.localdate()
+    services.action_add(
+        actor=None, committee=committee, text="Rapport semestriel", due_on=today - timedelta(1)
+    )
+    services.action_add(
+        actor=None, committee=committee, text="Visite du bus", due_on=today + timedelta(30)
+    )
+    client = Client()
+    client.force_login(
+        personas.user("committee_member"), backend="django.contrib.auth.backends.ModelBackend"
+    )
+    page = client.get(reverse("conventions:committee", args=[convention.pk])).content.decode()
+    overdue_row = page[page.index('<tr class="overdue">') :].split("</tr>")[0]
+    assert "Rapport semestriel" in overdue_row
+    assert "en retard" in overdue_row
+    assert page.count('class="overdue"') == 1
+    detail = client.get(reverse("conventions:convention", args=[convention.pk])).content.decode()
+    assert "1 action en retard" in detail
+
+
+def test_a_rule_with_an_unknown_commune_is_refused_on_the_page(personas: Personas) -> None:
+    from essor.conventions.tests.factories import make_programme
+
+    programme = make_programme(personas.own)
+    client = Client()
+    client.force_login(
+        personas.user("programme_manager"), backend="django.contrib.auth.backends.ModelBackend"
+    )
+    response = client.post(
+        reverse("programmes:rule_set", args=[programme.pk]),
+        {"kind": "territory", "values": "01, 99.999.99.9"},
+    )
+    assert response.status_code == 400
+    assert "99.999.99.9" in response.content.decode()
+    assert not programme.eligibility_rules.exists()
