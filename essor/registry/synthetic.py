@@ -15,9 +15,10 @@ from datetime import date, timedelta
 from functools import lru_cache
 from pathlib import Path
 
-from django.conf import settings
-
-NAMES_FILE = Path("reference") / "names" / "morocco_name_units_wikidata.csv"
+# A copy of shared/reference/names/morocco_name_units_wikidata.csv (Wikidata, CC0 1.0; see
+# essor/registry/data/SOURCES.md), kept in the repository so that the demo and the benchmarks
+# build on a fresh clone with nothing beside it.
+NAMES_FILE = Path(__file__).resolve().parent / "data" / "morocco_name_units_wikidata.csv"
 MIN_COUNT = 1  # every attested name; spellings are drawn by frequency, so noise stays rare
 
 
@@ -32,7 +33,7 @@ class NameUnit:
 @lru_cache(maxsize=1)
 def name_units() -> dict[str, list[NameUnit]]:
     """Given names and surnames, each with its Latin spellings weighted by attestation."""
-    path = Path(settings.ESSOR_SHARED_DIR) / NAMES_FILE
+    path = NAMES_FILE
     grouped: dict[tuple[str, str], dict[str, int]] = {}
     with path.open(encoding="utf-8") as handle:
         for row in csv.DictReader(handle):
