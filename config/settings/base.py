@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
+    "django_ratelimit",
     "simple_history",
     "axes",
     "django_tasks",
@@ -83,6 +84,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Answers a rate-limited public form with RATELIMIT_VIEW (a polite 429).
+    "django_ratelimit.middleware.RatelimitMiddleware",
     # Axes last: it answers throttled sign-ins itself.
     "axes.middleware.AxesMiddleware",
 ]
@@ -239,3 +242,19 @@ ESSOR_SHARED_DIR = Path(os.environ.get("ESSOR_SHARED_DIR", BASE_DIR.parent / "sh
 
 # Demo data: the password of every demo user (printed by `essor demo`).
 ESSOR_DEMO_PASSWORD = os.environ.get("ESSOR_DEMO_PASSWORD", "essor-demo-2026")
+
+# A cache shared by the web workers of one machine: the public form's rate limit counts there
+# (django-ratelimit). Several machines behind a load balancer need a shared cache (Redis).
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(VAR_DIR / "cache"),
+    }
+}
+RATELIMIT_VIEW = "essor.programmes.views_public.rate_limited"
+# The file cache increments without a lock: under a burst a bot may get one or two forms more
+# than the limit before it is stopped, which is enough against bots and needs no cache server.
+# See docs/decisions/0009-public-form.md.
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
+# The public form: at most this many submissions per address and hour (a bot gets a polite 429).
+ESSOR_PUBLIC_FORM_RATE = os.environ.get("ESSOR_PUBLIC_FORM_RATE", "20/h")

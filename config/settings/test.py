@@ -12,3 +12,6 @@ AXES_FAILURE_LIMIT = 3
 
 # Background tasks run at once in tests, in the same transaction.
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# LocMemCache is per process: fine for tests, which run in one.
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]

@@ -18,6 +18,7 @@ class Role(models.TextChoices):
     COUNSELLOR = "counsellor", _("Counsellor")
     DATA_CLERK = "data_clerk", _("Data clerk")
     COMMITTEE_MEMBER = "committee_member", _("Committee member (read-only)")
+    EVALUATOR = "evaluator", _("Evaluator (scores the files assigned)")
 
 
 class Cap:
@@ -40,10 +41,14 @@ class Cap:
     PROGRAMMES_MANAGE = "programmes.manage"  # programmes one's partner runs, their rules
     FUNDING_COMMIT = "funding.commit"  # commit and disburse the money of one's partner's lines
     FUNDING_APPROVE = "funding.approve"  # approve another person's commitment or disbursement
+    APPLICATIONS_MANAGE = "applications.manage"  # enter, screen, decide and follow applications
+    APPLICATIONS_SCORE = "applications.score"  # score the applications assigned to oneself
 
 
 _READ = {Cap.AGGREGATES_VIEW}
 _MONEY = {
+    Cap.APPLICATIONS_MANAGE,
+    Cap.APPLICATIONS_SCORE,
     Cap.CONVENTIONS_MANAGE,
     Cap.PROGRAMMES_MANAGE,
     Cap.FUNDING_COMMIT,
@@ -84,6 +89,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     Role.DATA_CLERK: frozenset(
         _READ
         | {
+            Cap.APPLICATIONS_MANAGE,
             Cap.PERSONAL_VIEW,
             Cap.PERSONAL_CHANGE,
             Cap.IDENTIFIERS_VIEW,
@@ -93,6 +99,9 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     ),
     # The committee reads figures and follows the conventions; it sees no personal data.
     Role.COMMITTEE_MEMBER: frozenset(_READ),
+    # An evaluator (often from another partner) scores the files assigned to them, and only
+    # those: no registry, no other application.
+    Role.EVALUATOR: frozenset(_READ | {Cap.APPLICATIONS_SCORE}),
 }
 
 ALL_CAPABILITIES: frozenset[str] = frozenset(

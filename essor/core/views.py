@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.apps import apps
@@ -16,7 +17,7 @@ from essor.conventions.permissions import access_convention
 from essor.core.audit import history_of
 from essor.core.http import EssorRequest
 from essor.funding.permissions import access_commitment
-from essor.programmes.permissions import access_programme
+from essor.programmes.permissions import access_application, access_programme
 from essor.registry.permissions import access_organisation, access_person
 from essor.registry.selectors import registry_counts
 from essor.territory.selectors import territory_counts
@@ -44,13 +45,14 @@ def not_found(request: EssorRequest, exception: Exception | None = None) -> Http
 
 
 # Guards for the history page: one per audited object type.
-HISTORY_GUARDS = {
+HISTORY_GUARDS: dict[str, Callable[[Any, int], Model]] = {
     "accounts.partner": access_partner,
     "accounts.user": access_user,
     "registry.person": access_person,
     "registry.organisation": access_organisation,
     "conventions.convention": access_convention,
     "programmes.programme": access_programme,
+    "programmes.application": lambda user, pk: access_application(user, pk, action="manage"),
     "funding.commitment": access_commitment,
 }
 

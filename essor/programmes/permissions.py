@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from django.http import Http404
 
@@ -31,3 +31,30 @@ def access_programme(
     if action == "change" and not can_change_programme(actor, programme):
         raise Http404
     return programme
+
+
+ApplicationAction = Literal["view", "manage", "score"]
+
+
+def access_application(actor: User, pk: int, *, action: ApplicationAction = "view") -> Any:
+    """An application the actor may see; ``manage`` for its partner's staff, ``score`` for an
+    evaluator it is assigned to. 404 otherwise, as for a missing one."""
+    from .models import Application
+
+    if not actor.is_authenticated:
+        raise Http404
+    try:
+        application = (
+            Application.objects.visible_to(actor)
+            .select_related("programme__operator", "person__commune", "organisation", "sector")
+            .get(pk=pk)
+        )
+    except (Application.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    if action == "manage" and not Application.objects.changeable_by(actor).filter(pk=pk).exists():
+        raise Http404
+    if action == "score" and not (
+        actor.can(Cap.APPLICATIONS_SCORE) and application.evaluators.filter(pk=actor.pk).exists()
+    ):
+        raise Http404
+    return application
