@@ -111,6 +111,7 @@ DEMO_USERS = [
     DemoUser("counsellor.ccis", "Hamza", "Ouazzani", "ccis-tta", (Role.COUNSELLOR,)),
     DemoUser("clerk.indh", "Fatima Zahra", "Amrani", "indh-tta", (Role.DATA_CLERK,)),
     DemoUser("committee.wilaya", "Rachid", "Berrada", "wilaya-tta", (Role.COMMITTEE_MEMBER,)),
+    DemoUser("evaluator.irfd", "Laila", "Chraibi", "irfd-tta", (Role.EVALUATOR,)),
 ]
 
 
@@ -177,6 +178,12 @@ def load_demo() -> list[tuple[DemoUser, str]]:
         partners,
         manager=User.objects.get(username="manager.region"),
         approver=User.objects.get(username="admin.region"),
+    )
+    from essor.programmes.demo import load_demo_applications
+
+    load_demo_applications(
+        manager=User.objects.get(username="manager.region"),
+        evaluator=User.objects.get(username="evaluator.irfd"),
     )
 
     if not SharingRule.objects.filter(

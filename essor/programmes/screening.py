@@ -137,21 +137,44 @@ SOURCES: dict[str, Any] = {
 }
 
 
+def _localised(code: str, params: dict[str, Any]) -> dict[str, Any]:
+    """Codes and amounts stored in a screening, worded in the reader's language."""
+    from essor.registry.models import OrganisationKind, Sex
+
+    params = dict(params)
+    if code.startswith(("turnover.", "grant.")):
+        for key in ("value", "cap", "limit"):
+            if params.get(key) not in (None, "", "—"):
+                params[key] = format_mad(Decimal(params[key]))
+    labels = {"sex.": dict(Sex.choices), "legal_form.": dict(OrganisationKind.choices)}
+    for prefix, choices in labels.items():
+        if code.startswith(prefix):
+            for key in ("value", "values"):
+                if key in params:
+                    params[key] = _labels(params[key].split(","), choices)
+    return params
+
+
 def reason(code: str, params: dict[str, Any]) -> str:
     template = REASONS.get(code)
     if template is None:
         return code
     if "source" in params and params["source"] in SOURCES:
         params = params | {"source": str(SOURCES[params["source"]])}
+    params = _localised(code, params)
+    if "low" in params:  # a band, worded in the reader's language
+        low, high = (None if params[k] == "None" else params[k] for k in ("low", "high"))
+        params = params | {"band": _band(low, high)}
     return str(template) % params
 
 
-def _band(low: Any, high: Any, unit: str = "") -> str:
+def _band(low: Any, high: Any) -> str:
+    """An age band in years: "18 to 35 years old", "18 years old or more"."""
     if low is not None and high is not None:
-        return _("%(low)s to %(high)s") % {"low": low, "high": high}
+        return _("%(low)s to %(high)s years old") % {"low": low, "high": high}
     if low is not None:
-        return _("%(low)s or more") % {"low": low}
-    return _("%(high)s or less") % {"high": high}
+        return _("%(low)s years old or more") % {"low": low}
+    return _("%(high)s years old or less") % {"high": high}
 
 
 def _within(value: int, low: int | None, high: int | None) -> bool:
@@ -164,7 +187,6 @@ def _labels(values: Iterable[str], choices: dict[str, Any]) -> str:
 
 def evaluate_rule(rule_kind: str, params: dict[str, Any], s: Subject) -> RuleResult:
     """One rule for one subject."""
-    from essor.registry.models import OrganisationKind, Sex
 
     def result(status: str, suffix: str, **values: Any) -> RuleResult:
         prefixes: dict[str, str] = {
@@ -181,18 +203,17 @@ def evaluate_rule(rule_kind: str, params: dict[str, Any], s: Subject) -> RuleRes
 
     k = RuleKind
     if rule_kind == k.AGE:
-        band = _band(params.get("min"), params.get("max"))
         if s.age is None:
             return result(UNKNOWN, "missing")
-        ok = _within(s.age, params.get("min"), params.get("max"))
-        return result(PASS if ok else FAIL, "ok" if ok else "out", age=s.age, band=band)
+        low, high = params.get("min"), params.get("max")
+        ok = _within(s.age, low, high)
+        return result(PASS if ok else FAIL, "ok" if ok else "out", age=s.age, low=low, high=high)
     if rule_kind == k.SEX:
         if not s.sex:
             return result(UNKNOWN, "missing")
-        sexes = dict(Sex.choices)
         if s.sex in params["values"]:
-            return result(PASS, "ok", value=sexes.get(s.sex, s.sex))
-        return result(FAIL, "out", values=_labels(params["values"], sexes))
+            return result(PASS, "ok", value=s.sex)
+        return result(FAIL, "out", values=",".join(params["values"]))
     if rule_kind == k.TERRITORY:
         if s.commune is None and s.province is None and s.region is None:
             return result(UNKNOWN, "missing")
@@ -212,13 +233,11 @@ def evaluate_rule(rule_kind: str, params: dict[str, Any], s: Subject) -> RuleRes
                 return result(FAIL, "urban", place=place)
         return result(PASS, "ok", place=place)
     if rule_kind == k.LEGAL_FORMS:
-        forms = dict(OrganisationKind.choices)
         if not s.legal_form:
             return result(UNKNOWN, "missing")
-        label = forms.get(s.legal_form, s.legal_form)
         if s.legal_form in params["values"]:
-            return result(PASS, "ok", value=label)
-        return result(FAIL, "out", value=label, values=_labels(params["values"], forms))
+            return result(PASS, "ok", value=s.legal_form)
+        return result(FAIL, "out", value=s.legal_form, values=",".join(params["values"]))
     if rule_kind == k.SECTORS:
         if not s.sector:
             return result(UNKNOWN, "missing")
@@ -233,7 +252,8 @@ def evaluate_rule(rule_kind: str, params: dict[str, Any], s: Subject) -> RuleRes
             PASS if ok else FAIL,
             "ok" if ok else "out",
             years=s.organisation_age,
-            band=_band(low, high),
+            low=low,
+            high=high,
         )
     if rule_kind == k.TURNOVER_MAX:
         if s.turnover is None:
@@ -243,8 +263,8 @@ def evaluate_rule(rule_kind: str, params: dict[str, Any], s: Subject) -> RuleRes
         return result(
             PASS if ok else FAIL,
             "ok" if ok else "out",
-            value=format_mad(s.turnover),
-            cap=format_mad(cap),
+            value=s.turnover,
+            cap=cap,
         )
     if rule_kind == k.EMPLOYEES_MAX:
         if s.employees is None:
@@ -293,14 +313,14 @@ def evaluate_rule(rule_kind: str, params: dict[str, Any], s: Subject) -> RuleRes
                 (s.project_cost * Decimal(params["max_share_pct"]) / 100).quantize(Decimal("0.01"))
             )
         if not limits:
-            return result(PASS, "ok", value=format_mad(s.requested), limit="—")
+            return result(PASS, "ok", value=s.requested, limit="—")
         limit = min(limits)
         ok = s.requested <= limit
         return result(
             PASS if ok else FAIL,
             "ok" if ok else "out",
-            value=format_mad(s.requested),
-            limit=format_mad(limit),
+            value=s.requested,
+            limit=limit,
         )
     if rule_kind == k.OWN_CONTRIBUTION:
         if s.own_contribution is None or not s.project_cost:

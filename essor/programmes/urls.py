@@ -42,6 +42,7 @@ urlpatterns = [
     path("applications/<int:pk>/exit/", views_applications.exit_, name="exit"),
     path("applications/<int:pk>/referrals/", views_applications.referral, name="referral"),
     path("applications/<int:pk>/withdraw/", views_applications.withdraw, name="withdraw"),
+    path("exclusions/", views_applications.exclusion_lists, name="exclusions"),
     # Public: no account needed
     path("<int:pk>/apply/", views_public.apply, name="apply"),
     path("<int:pk>/apply/received/", views_public.applied, name="applied"),

@@ -371,3 +371,66 @@ def session_create(request: EssorRequest, pk: int) -> HttpResponse:
 
         messages.success(request, _("Selection committee recorded."))
     return redirect("programmes:applications", pk=programme.pk)
+
+
+@login_required
+def exclusion_lists(request: EssorRequest) -> HttpResponse:
+    """Partners' lists of people already supported elsewhere; screening looks them up."""
+    from django import forms as django_forms
+    from django.contrib import messages
+    from django.db.models import Count
+
+    from .exclusions import exclusion_list_import
+    from .models import ExclusionList
+
+    user = request.user
+    if not user.can(Cap.PERSONAL_VIEW):
+        raise Http404
+
+    class UploadForm(django_forms.Form):
+        name = django_forms.CharField(label=_("Name of the list"), max_length=200)
+        programme_code = django_forms.SlugField(
+            label=_("Code of the programme it lists"),
+            help_text=_("The code the eligibility rules name, e.g. intilaka or indh-p3."),
+        )
+        file = django_forms.FileField(label=_("File (XLSX or CSV)"))
+
+    partner = user.partner
+    can_import = user.can(Cap.REGISTRY_IMPORT) and partner is not None
+    form = UploadForm(request.POST or None, request.FILES or None)
+    report = None
+    if request.method == "POST":
+        if not can_import or partner is None:
+            raise Http404
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            suffix = ".xlsx" if upload.name.lower().endswith(".xlsx") else ".csv"
+            try:
+                report = exclusion_list_import(
+                    actor=user,
+                    partner=partner,
+                    name=form.cleaned_data["name"],
+                    programme_code=form.cleaned_data["programme_code"],
+                    content=upload.read(),
+                    suffix=suffix,
+                )
+            except ValidationError as error:
+                from essor.core.forms import form_errors
+
+                form_errors(form, error)
+            else:
+                if report.loaded:
+                    messages.success(
+                        request,
+                        _("%(count)s rows loaded; %(errors)s refused.")
+                        % {"count": report.loaded, "errors": len(report.errors)},
+                    )
+                else:
+                    messages.error(request, _("No valid row: nothing was loaded."))
+    lists = ExclusionList.objects.select_related("partner").annotate(size=Count("entries"))
+    return render(
+        request,
+        "programmes/exclusions.html",
+        {"lists": lists, "form": form, "report": report, "can_import": can_import},
+        status=400 if form.errors else 200,
+    )

@@ -8,6 +8,7 @@ from decimal import Decimal
 from io import BytesIO, StringIO
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
@@ -35,7 +36,7 @@ def signed_in(username: str, language: str = "fr") -> Client:
     client.force_login(
         User.objects.get(username=username), backend="django.contrib.auth.backends.ModelBackend"
     )
-    client.cookies["django_language"] = language
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
     return client
 
 

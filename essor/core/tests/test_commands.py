@@ -34,6 +34,13 @@ def test_demo_loads_the_tta_partners_and_a_user_per_role_and_can_be_reloaded(cap
     assert region.code == "01"
     assert User.objects.filter(username__in=["admin.region", "counsellor.ccis"]).count() == 2
     roles = {role for user in User.objects.all() for role in user.roles}
-    assert roles == {"admin", "programme_manager", "counsellor", "data_clerk", "committee_member"}
+    assert roles == {
+        "admin",
+        "programme_manager",
+        "counsellor",
+        "data_clerk",
+        "committee_member",
+        "evaluator",
+    }
     assert SharingRule.objects.count() == 1
     assert User.objects.get(username="clerk.indh").check_password("essor-demo-2026")

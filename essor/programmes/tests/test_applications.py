@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.test import Client
@@ -275,7 +276,7 @@ def test_a_second_application_with_the_same_cin_is_refused_without_revealing_it(
 def test_a_malformed_cin_and_phone_are_named_and_what_was_typed_stays(programme: Programme) -> None:
     cache.clear()
     client = Client(HTTP_ACCEPT_LANGUAGE="ar")
-    client.cookies["django_language"] = "ar"
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ar"
     data = public_form(programme, client) | {"cin": "123", "phone": "12"}
     response = client.post(reverse("programmes:apply", args=[programme.pk]), data)
     assert response.status_code == 400
@@ -324,3 +325,53 @@ def test_the_holder_follows_the_file_with_receipt_and_cin(programme: Programme) 
     assert application.get_status_display() not in wrong.content.decode().split("<form")[0]
     right = Client().get(follow, {"receipt": application.receipt.lower(), "cin": "ab654321"})
     assert 'id="follow-result"' in right.content.decode()
+
+
+def test_an_exclusion_list_loads_valid_rows_and_names_the_refused_ones(
+    personas: Personas,
+) -> None:
+    from essor.programmes.exclusions import exclusion_list_import
+
+    content = "CIN;Année\nAB123456;2023\nab 234567;2022\n123;2021\nBK345678;deux mille\n".encode()
+    with translation.override("fr"):
+        report = exclusion_list_import(
+            actor=personas.user("data_clerk"),
+            partner=personas.own,
+            name="Intilaka 2023",
+            programme_code="intilaka",
+            content=content,
+            suffix=".csv",
+        )
+    assert report.loaded == 2
+    assert [e.split(" :")[0] for e in report.errors] == ["Ligne 4", "Ligne 5"]
+    assert list(ExclusionEntry.objects.values_list("cin", "year")) == [
+        ("AB123456", 2023),
+        ("AB234567", 2022),
+    ]
+
+
+def test_the_exclusion_page_takes_a_file_and_reports(personas: Personas) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client = Client()
+    client.force_login(
+        personas.user("data_clerk"), backend="django.contrib.auth.backends.ModelBackend"
+    )
+    response = client.post(
+        reverse("programmes:exclusions"),
+        {
+            "name": "INDH 2022",
+            "programme_code": "indh-p3",
+            "file": SimpleUploadedFile("liste.csv", b"CIN\nAB123456\nZZ\n", "text/csv"),
+        },
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert "INDH 2022" in response.content.decode()
+    assert ExclusionEntry.objects.count() == 1
+    counsellor = Client()
+    counsellor.force_login(
+        personas.user("counsellor"), backend="django.contrib.auth.backends.ModelBackend"
+    )
+    refused = counsellor.post(reverse("programmes:exclusions"), {"name": "x"})
+    assert refused.status_code == 404
