@@ -25,7 +25,7 @@ from essor.registry.tests.factories import make_person
 WORKERS = 50
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_fifty_concurrent_commitments_never_overspend_a_line(
     require_postgres: None, personas: Personas
 ) -> None:
