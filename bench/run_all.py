@@ -25,6 +25,7 @@ RUNS = [
     ("registry_search.py", ["--persons", str(PERSONS), "--engine", "postgres", *REUSE]),
     # On the database registry_search just loaded at this scale: always --reuse.
     ("bulk_screening.py", ["--persons", str(PERSONS), "--engine", "postgres", "--reuse"]),
+    ("finder.py", ["--programmes", "30", "--engine", "sqlite"]),
     ("registry_import.py", ["--rows", str(IMPORT_ROWS), "--engine", "sqlite"]),
     ("registry_import.py", ["--rows", str(IMPORT_ROWS), "--engine", "postgres"]),
     ("registry_import.py", ["--rows", str(IMPORT_ROWS), "--engine", "sqlite", "--format", "xlsx"]),
@@ -68,6 +69,13 @@ def rows(results: list[dict[str, object]]) -> list[str]:
                 f"age 18-40, region 01, {r['excluded_cins']:,} CINs on the Intilaka list) | "
                 f"{r['queries']} queries, cold first run {r['first_ms']} ms; one partner's "
                 f"scope median {r['scoped_median_ms']} ms ({r['scoped_eligible']:,} eligible); "
+                f"peak RSS {r['peak_rss_mb']} MB | `{r['command']}` |"
+            )
+        elif r["bench"] == "finder":
+            lines.append(
+                f"| Public finder, {r['programmes']} open programmes, {r['engine']} | < 100 ms | "
+                f"p50 {r['p50_ms']} ms, **p95 {r['p95_ms']} ms**, max {r['max_ms']} ms "
+                f"({r['requests']} requests, whole page) | {r['queries']} queries a request; "
                 f"peak RSS {r['peak_rss_mb']} MB | `{r['command']}` |"
             )
         elif r["bench"] == "registry_import":

@@ -42,7 +42,11 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
     ConventionStatus.APPROVED: (ConventionStatus.SIGNED, ConventionStatus.SUSPENDED),
     ConventionStatus.SIGNED: (ConventionStatus.IN_EXECUTION, ConventionStatus.SUSPENDED),
     ConventionStatus.IN_EXECUTION: (ConventionStatus.CLOSED, ConventionStatus.SUSPENDED),
-    ConventionStatus.SUSPENDED: (ConventionStatus.IN_EXECUTION, ConventionStatus.CLOSED),
+    ConventionStatus.SUSPENDED: (
+        ConventionStatus.SIGNED,
+        ConventionStatus.IN_EXECUTION,
+        ConventionStatus.CLOSED,
+    ),
     ConventionStatus.CLOSED: (),
 }
 # Statuses in which a convention binds its parties (amendments count, money may be committed).

@@ -173,6 +173,11 @@ def convention_create(
                 % {"ref": values["reference"]}
             }
         )
+    if parent is not None and actor is not None:
+        from .permissions import can_change_convention
+
+        if not can_change_convention(actor, parent):
+            raise ValidationError({"parent": _("Only the partner keeping a convention amends it.")})
     if parent is not None and parent.status == ConventionStatus.CLOSED:
         raise ValidationError({"parent": _("This convention is closed: it cannot be amended.")})
     if parent is not None and values["envelope"] < 0:
@@ -272,10 +277,19 @@ def convention_transition(
         if convention.approved_on and on < convention.approved_on:
             raise ValidationError(_("A convention is signed after the council approves it."))
         convention.signed_on = convention.signed_on or on
-        if convention.is_amendment and convention.parent and convention.envelope < 0:
-            _check_amendment_floor(_locked(convention.parent), convention.envelope, replacing=ZERO)
+    if to == ConventionStatus.IN_EXECUTION and not convention.signed_on:
+        raise ValidationError(_("A convention goes into execution once it is signed."))
     if to == ConventionStatus.IN_EXECUTION and not convention.start_on:
         convention.start_on = on
+    if (
+        convention.is_amendment
+        and convention.parent
+        and ((to in BINDING) != (convention.status in BINDING))
+    ):
+        # The amendment starts or stops counting: the envelope must still cover the money.
+        change = convention.envelope if to in BINDING else -convention.envelope
+        if change < 0:
+            _check_amendment_floor(_locked(convention.parent), change, replacing=ZERO)
     if to == ConventionStatus.CLOSED:
         _close_commitments(convention, actor=actor, choice=open_commitments_choice, note=note)
     previous = convention.status

@@ -101,10 +101,18 @@ def convention_create(request: EssorRequest) -> HttpResponse:
     initial: dict[str, Any] = {}
     parent_id = request.GET.get("parent")
     if parent_id:
-        parent = access_convention(user, int(parent_id)) if parent_id.isdigit() else None
+        parent = (
+            access_convention(user, int(parent_id))
+            if parent_id.isascii() and parent_id.isdigit()
+            else None
+        )
         if parent:
             initial = {"kind": ConventionKind.AMENDMENT, "parent": parent.pk}
     form = ConventionForm(request.POST or None, initial=initial)
+    parents = Convention.objects.exclude(kind=ConventionKind.AMENDMENT)
+    form.fields["parent"].queryset = (  # type: ignore[attr-defined]
+        parents if user.is_superuser else parents.filter(owner_id=user.partner_id)
+    )
     if request.method == "POST" and form.is_valid():
         try:
             convention = services.convention_create(

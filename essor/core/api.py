@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """DRF's handler, with a 404 that never says whether the object exists elsewhere."""
     if isinstance(exc, Http404):
-        return Response({"detail": "Not found."}, status=status.HTTP_404_NOT_FOUND)
+        return Response({"detail": _("Not found.")}, status=status.HTTP_404_NOT_FOUND)
     return drf_exception_handler(exc, context)
 
 
@@ -71,7 +71,7 @@ def id_param(request: Request, name: str) -> int | None:
     value = request.query_params.get(name, "").strip()
     if not value:
         return None
-    if not value.isdigit():
+    if not (value.isascii() and value.isdigit()):
         raise serializers.ValidationError({name: [_("Give a number.")]})
     return int(value)
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import F, Max, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,13 +25,25 @@ from essor.core.audit import save_audited
 from essor.core.money import ZERO, check_amount, format_mad
 from essor.programmes.models import RuleKind
 
-from .models import ApprovalStatus, Commitment, CommitmentKind, Disbursement
-from .selectors import reserved_on_commitment, reserved_on_lines
+from .models import RESERVING, ApprovalStatus, Commitment, CommitmentKind, Disbursement
+from .selectors import MONEY, reserved_on_commitment, reserved_on_lines
 
 if TYPE_CHECKING:
     from essor.accounts.models import User
     from essor.programmes.models import Programme
     from essor.registry.models import Organisation, Person
+
+
+def already_committed(
+    programme: Programme, *, person: Person | None, organisation: Organisation | None
+) -> Decimal:
+    """What the beneficiary already holds from the programme (awaiting or approved)."""
+    rows = Commitment.objects.filter(programme=programme, status__in=RESERVING)
+    rows = (
+        rows.filter(person=person) if person is not None else rows.filter(organisation=organisation)
+    )
+    total = rows.aggregate(s=Sum(F("amount") - F("released"), output_field=MONEY))["s"]
+    return total or ZERO
 
 
 def _check_grant_rule(
@@ -42,6 +54,7 @@ def _check_grant_rule(
     person: Person | None,
     organisation: Organisation | None,
 ) -> None:
+    """The grant rule caps what one beneficiary receives from the programme, all grants together."""
     from essor.programmes.rules import grant_cap
     from essor.registry.models import OrganisationKind
 
@@ -55,6 +68,7 @@ def _check_grant_rule(
     else:
         beneficiary_kind = "tpe"
     cap = grant_cap(rule.params, beneficiary_kind=beneficiary_kind)
+    amount = amount + already_committed(programme, person=person, organisation=organisation)
     if cap is not None and amount > cap:
         raise ValidationError(
             {
@@ -141,7 +155,10 @@ def commitment_create(
                 }
             }
         )
-    needs_approval = amount > programme.approval_threshold
+    # Splitting a grant into small ones does not avoid the second approval: what the beneficiary
+    # already holds from the programme counts.
+    held = already_committed(programme, person=person, organisation=organisation)
+    needs_approval = amount + held > programme.approval_threshold
     commitment = Commitment(
         holder_id=line.partner_id,
         budget_line=line,

@@ -104,7 +104,7 @@ class ApplicationViewSet(
             return Application.objects.none()
         rows = Application.objects.visible_to(actor_of(self.request))
         programme = self.request.query_params.get("programme", "")
-        if programme.isdigit():
+        if programme.isascii() and programme.isdigit():
             rows = rows.filter(programme_id=int(programme))
         state = self.request.query_params.get("status", "")
         if state in ApplicationStatus.values:

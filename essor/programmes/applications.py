@@ -150,6 +150,16 @@ def public_apply(
         raise ValidationError(_("Applications to this programme are not open yet."))
     clean = registry.person_clean(person_data)
     person = Person.objects.filter(cin=clean["cin"]).first() if clean.get("cin") else None
+    if person is not None and not _same_person(person, clean):
+        # A CIN typed with other details: never hand that record to the programme's partner.
+        raise ValidationError(
+            {
+                "cin": _(
+                    "This CIN is registered with other details. Check it, or apply at the "
+                    "maison des TPE with your identity card."
+                )
+            }
+        )
     if person is not None and already_applied(programme, person, None):
         raise ValidationError(
             {
@@ -159,22 +169,24 @@ def public_apply(
                 )
             }
         )
-    if person is None:
-        person = registry.person_create(
-            actor=None, partner=programme.operator, source="public form", **person_data
-        )
-    else:
-        registry.person_hold(person=person, partner=programme.operator, source="public form")
-    registry.consent_record(
-        actor=None,
-        person=person,
-        partner=programme.operator,
-        given_on=today,
-        purpose=PUBLIC_PURPOSE % {"code": programme.code},
-        information_text=information_text,
-    )
     try:
         with transaction.atomic():
+            if person is None:
+                person = registry.person_create(
+                    actor=None, partner=programme.operator, source="public form", **person_data
+                )
+            else:
+                registry.person_hold(
+                    person=person, partner=programme.operator, source="public form"
+                )
+            registry.consent_record(
+                actor=None,
+                person=person,
+                partner=programme.operator,
+                given_on=today,
+                purpose=PUBLIC_PURPOSE % {"code": programme.code},
+                information_text=information_text,
+            )
             application = application_create(
                 actor=None,
                 programme=programme,
@@ -183,9 +195,23 @@ def public_apply(
                 submission_key=submission_key,
                 **application_data,
             )
-    except IntegrityError:  # the same form sent twice at the same moment
-        return Application.objects.get(submission_key=submission_key), False
+    except IntegrityError:  # the same form sent twice at the same moment: the first one won
+        first = Application.objects.filter(submission_key=submission_key).first()
+        if first is None:
+            raise
+        return first, False
     return application, True
+
+
+def _same_person(person: Person, typed: dict[str, Any]) -> bool:
+    """The registry's person is the one typing: same birth date and same family name."""
+    from essor.registry.names import fold
+
+    if person.birth_date is None or person.birth_date != typed.get("birth_date"):
+        return False
+    known = {fold(n) for n in (person.last_name, person.last_name_ar) if n}
+    given = {fold(str(typed.get(k) or "")) for k in ("last_name", "last_name_ar")} - {""}
+    return bool(known & given)
 
 
 def follow(receipt: str, cin: str) -> Application | None:
@@ -298,6 +324,7 @@ def subject_for(application: Application, *, on: date | None = None) -> Subject:
 @transaction.atomic
 def application_screen(*, actor: User | None, application: Application) -> Screening:
     """Evaluate every rule; the application becomes eligible, not eligible or incomplete."""
+    application = Application.objects.select_for_update().get(pk=application.pk)
     rules = list(application.programme.eligibility_rules.all())
     subject = subject_for(application)
     codes = sorted(
@@ -334,7 +361,12 @@ def application_screen(*, actor: User | None, application: Application) -> Scree
         ApplicationStatus.INCOMPLETE,
     ):
         application.status = result
-        save_audited(application, actor=actor, verb=f"programmes.application.{result}")
+        save_audited(
+            application,
+            actor=actor,
+            verb=f"programmes.application.{result}",
+            update_fields=["status", "updated_at"],
+        )
     return screening
 
 

@@ -98,7 +98,7 @@ def exclusion_list_import(
             continue
         if year_at is not None and year_at < len(row) and str(row[year_at] or "").strip():
             text = str(row[year_at]).strip()[:4]
-            if not text.isdigit() or not 1990 <= int(text) <= 2100:
+            if not (text.isascii() and text.isdigit()) or not 1990 <= int(text) <= 2100:
                 report.errors.append(
                     _("Row %(row)s: the year “%(value)s” is not a year.")
                     % {"row": number, "value": row[year_at]}

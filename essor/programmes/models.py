@@ -241,6 +241,7 @@ class Application(TimeStampedModel):
     own_contribution = MoneyField(_("own contribution (DH)"), null=True, blank=True)
     submitted_on = models.DateField(_("submitted on"))
     interview_note = models.TextField(_("interview note"), blank=True)
+    withdrawal_reason = models.CharField(_("reason for withdrawing"), max_length=500, blank=True)
     evaluators = models.ManyToManyField(
         "accounts.User",
         verbose_name=_("evaluators"),
@@ -253,7 +254,8 @@ class Application(TimeStampedModel):
     )
 
     objects: ClassVar[Any] = ApplicationQuerySet.as_manager()
-    history = HistoricalRecords()
+    # Who was given a file to score is in the trail too.
+    history = HistoricalRecords(m2m_fields=[evaluators])
 
     class Meta:
         ordering = ["-submitted_on", "-pk"]

@@ -325,8 +325,8 @@ def evaluate_rule(rule_kind: str, params: dict[str, Any], s: Subject) -> RuleRes
     if rule_kind == k.OWN_CONTRIBUTION:
         if s.own_contribution is None or not s.project_cost:
             return result(UNKNOWN, "missing")
-        pct = int((s.own_contribution * 100 / s.project_cost).to_integral_value())
-        ok = pct >= params["min_pct"]
+        pct = int(s.own_contribution * 100 / s.project_cost)  # shown rounded down
+        ok = s.own_contribution * 100 >= params["min_pct"] * s.project_cost
         return result(PASS if ok else FAIL, "ok" if ok else "out", value=pct, min=params["min_pct"])
     return RuleResult(rule_kind, UNKNOWN, rule_kind, {})
 

@@ -128,6 +128,8 @@ def decide(
             _("Only an eligible application goes to the committee; this one is “%(status)s”.")
             % {"status": application.get_status_display()}
         )
+    if session is not None and session.programme_id != programme.pk:
+        raise ValidationError({"session": _("This committee session is another programme's.")})
     if outcome == DecisionOutcome.REJECTED and not reason.strip():
         raise ValidationError({"reason": _("Say why the application is not selected.")})
     if (
@@ -190,9 +192,13 @@ def move_up(*, actor: User | None, programme: Programme) -> Application | None:
 @transaction.atomic
 def withdraw(*, actor: User | None, application: Application, reason: str = "") -> Application:
     """The holder withdraws (or leaves before starting); their place goes to the waiting list."""
+    Programme.objects.select_for_update().get(pk=application.programme_id)
     application = Application.objects.select_for_update().get(pk=application.pk)
+    if application.status in (ApplicationStatus.WITHDRAWN, ApplicationStatus.REJECTED):
+        raise ValidationError(_("This application is already closed."))
     had_place = application.status in TAKING_A_PLACE
     application.status = ApplicationStatus.WITHDRAWN
+    application.withdrawal_reason = reason.strip()
     save_audited(application, actor=actor, verb="programmes.application.withdrawn")
     if had_place:
         move_up(actor=actor, programme=application.programme)

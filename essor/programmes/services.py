@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from essor.accounts.roles import Cap
 from essor.core.audit import save_audited
 from essor.core.money import check_amount
 
@@ -45,6 +46,20 @@ def _check(values: dict[str, Any]) -> None:
         check_amount(threshold, allow_zero=True, field="approval_threshold")
 
 
+def _require_threshold_right(actor: User) -> None:
+    """Whoever commits the money must not also set the amount above which a second person has
+    to approve it: only an administrator sets it."""
+    if not (actor.is_superuser or actor.can(Cap.USERS_MANAGE)):
+        raise ValidationError(
+            {
+                "approval_threshold": _(
+                    "Only an administrator changes the amount above which a second approval "
+                    "is needed."
+                )
+            }
+        )
+
+
 @transaction.atomic
 def programme_create(
     *,
@@ -57,6 +72,9 @@ def programme_create(
     if values.get("approval_threshold") is None:
         values.pop("approval_threshold", None)
     _check(values)
+    default = Programme._meta.get_field("approval_threshold").default
+    if actor is not None and values.get("approval_threshold", default) != default:
+        _require_threshold_right(actor)
     if Programme.objects.filter(code=values.get("code")).exists():
         raise ValidationError(
             {"code": _("The code %(code)s is already used.") % {"code": values["code"]}}
@@ -79,6 +97,11 @@ def programme_update(
     if "approval_threshold" in values and values["approval_threshold"] is None:
         values.pop("approval_threshold")
     _check({f: getattr(programme, f) for f in PROGRAMME_FIELDS} | values)
+    if (
+        "approval_threshold" in values
+        and values["approval_threshold"] != programme.approval_threshold
+    ):
+        _require_threshold_right(actor)
     for field, value in values.items():
         setattr(programme, field, value)
     save_audited(programme, actor=actor, verb="programmes.programme.changed")

@@ -232,7 +232,12 @@ def interview(request: EssorRequest, pk: int) -> HttpResponse:
 
     def call(data: dict[str, Any]) -> None:
         application.interview_note = data["interview_note"]
-        save_audited(application, actor=request.user, verb="programmes.application.interviewed")
+        save_audited(
+            application,
+            actor=request.user,
+            verb="programmes.application.interviewed",
+            update_fields=["interview_note", "updated_at"],
+        )
 
     return _act(
         request, application, InterviewForm(request.POST), "interview_form", call, _("Note saved.")

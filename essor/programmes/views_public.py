@@ -90,9 +90,13 @@ def applied(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @never_cache
-@ratelimit(key="ip", rate=lambda group, request: settings.ESSOR_PUBLIC_FORM_RATE)
+@ratelimit(key="ip", rate=lambda group, request: settings.ESSOR_PUBLIC_FORM_RATE, method="POST")
 def follow(request: HttpRequest) -> HttpResponse:
-    form = FollowForm(request.GET or None)
+    """Posted, not in the address: a CIN must not end in logs, history or referrers."""
+    if request.method == "POST":
+        form = FollowForm(request.POST)
+    else:
+        form = FollowForm(initial={"receipt": request.GET.get("receipt", "")[:20]})
     application = None
     if form.is_bound and form.is_valid():
         application = applications.follow(form.cleaned_data["receipt"], form.cleaned_data["cin"])

@@ -197,3 +197,46 @@ def test_closing_may_keep_commitments_payable(personas: Personas) -> None:
     commitment.refresh_from_db()
     assert (commitment.status, commitment.released) == ("approved", Decimal("0.00"))
     funding.disbursement_create(actor=manager, commitment=commitment, amount=Decimal("40000"))
+
+
+def test_only_the_keeping_partner_amends_a_convention(personas: Personas) -> None:
+    convention = make_convention(personas.own, envelope="1000000")
+    with pytest.raises(ValidationError):
+        services.convention_create(
+            actor=personas.user("programme_manager", "other"),
+            owner=personas.other,
+            parent=convention,
+            reference="AV-OTHER",
+            title_fr="Avenant d'un autre partenaire",
+            kind=ConventionKind.AMENDMENT,
+            envelope=Decimal("5000000"),
+        )
+    assert services.effective_envelope(convention) == Decimal("1000000.00")
+
+
+def test_a_convention_is_not_executed_without_being_signed(personas: Personas) -> None:
+    convention = make_convention(personas.own, status=ConventionStatus.APPROVED)
+    services.convention_transition(actor=None, convention=convention, to="suspended")
+    with pytest.raises(ValidationError):
+        services.convention_transition(actor=None, convention=convention, to="in_execution")
+    convention.refresh_from_db()
+    assert convention.status == "suspended"
+
+
+def test_suspending_a_signed_amendment_cannot_leave_lines_uncovered(personas: Personas) -> None:
+    convention = make_convention(personas.own, envelope="1000000")
+    amendment = services.convention_create(
+        actor=None,
+        owner=personas.own,
+        parent=convention,
+        reference="AV-UP",
+        title_fr="Avenant",
+        kind=ConventionKind.AMENDMENT,
+        envelope=Decimal("1000000"),
+    )
+    for step in ("approved", "signed"):
+        services.convention_transition(actor=None, convention=amendment, to=step)
+    make_line(convention, personas.own, "2000000")
+    with pytest.raises(ValidationError):
+        services.convention_transition(actor=None, convention=amendment, to="suspended")
+    assert services.effective_envelope(convention) == Decimal("2000000.00")

@@ -208,3 +208,26 @@ def test_a_line_that_does_not_fund_the_programme_is_refused(personas: Personas) 
             amount=Decimal("1000"),
         )
     assert "budget_line" in error.value.message_dict
+
+
+def test_splitting_a_grant_does_not_avoid_the_second_approval(setting: dict[str, Any]) -> None:
+    first = commit(setting, "30000")
+    second = commit(setting, "30000")  # together 60 000, above the 50 000 threshold
+    assert (first.status, second.status) == ("approved", "pending")
+
+
+def test_a_manager_cannot_raise_the_threshold_that_guards_their_own_commitments(
+    setting: dict[str, Any],
+) -> None:
+    from essor.programmes import services as programme_services
+
+    programme = setting["programme"]
+    with pytest.raises(ValidationError):
+        programme_services.programme_update(
+            actor=setting["manager"], programme=programme, approval_threshold=Decimal("1000000")
+        )
+    programme.refresh_from_db()
+    assert programme.approval_threshold == Decimal("50000.00")
+    programme_services.programme_update(
+        actor=setting["admin"], programme=programme, approval_threshold=Decimal("80000")
+    )

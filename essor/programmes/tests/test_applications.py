@@ -321,10 +321,11 @@ def test_the_holder_follows_the_file_with_receipt_and_cin(programme: Programme) 
     client.post(reverse("programmes:apply", args=[programme.pk]), public_form(programme, client))
     application = Application.objects.get()
     follow = reverse("programmes:follow")
-    wrong = Client().get(follow, {"receipt": application.receipt, "cin": "AB111111"})
+    wrong = Client().post(follow, {"receipt": application.receipt, "cin": "AB111111"})
     assert application.get_status_display() not in wrong.content.decode().split("<form")[0]
-    right = Client().get(follow, {"receipt": application.receipt.lower(), "cin": "ab654321"})
+    right = Client().post(follow, {"receipt": application.receipt.lower(), "cin": "ab654321"})
     assert 'id="follow-result"' in right.content.decode()
+    assert "AB654321" not in Client().get(follow, {"receipt": application.receipt}).content.decode()
 
 
 def test_an_exclusion_list_loads_valid_rows_and_names_the_refused_ones(
@@ -375,3 +376,43 @@ def test_the_exclusion_page_takes_a_file_and_reports(personas: Personas) -> None
     )
     refused = counsellor.post(reverse("programmes:exclusions"), {"name": "x"})
     assert refused.status_code == 404
+
+
+def test_a_cin_typed_with_other_details_does_not_hand_the_record_over(
+    personas: Personas, programme: Programme
+) -> None:
+    cache.clear()
+    known = make_person(
+        personas.other,
+        first_name="Nadia",
+        last_name="Berrada",
+        cin="AB654321",
+        birth_date=date(1990, 1, 1),
+    )
+    client = Client()
+    response = client.post(
+        reverse("programmes:apply", args=[programme.pk]), public_form(programme, client)
+    )
+    assert response.status_code == 400
+    assert "Berrada" not in response.content.decode()
+    assert not Application.objects.exists()
+    assert list(known.holdings.values_list("partner__code", flat=True)) == [personas.other.code]
+
+
+def test_the_same_person_applying_again_on_the_form_is_recognised(
+    programme: Programme, personas: Personas
+) -> None:
+    cache.clear()
+    known = make_person(
+        personas.other,
+        first_name_ar="سلمى",
+        last_name_ar="البقالي",
+        cin="AB654321",
+        birth_date=date(2001, 4, 12),
+    )
+    client = Client()
+    response = client.post(
+        reverse("programmes:apply", args=[programme.pk]), public_form(programme, client)
+    )
+    assert response.status_code == 302
+    assert Application.objects.get().person == known
