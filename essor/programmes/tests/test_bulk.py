@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import date, timedelta
 from decimal import Decimal
 from itertools import count
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -542,3 +544,36 @@ def test_the_page_reads_right_to_left_in_arabic_with_arabic_province_names(
         "طنجة-أصيلة",
         "تطوان",
     ]
+
+
+@pytest.mark.django_db
+def test_the_screen_command_counts_and_exports_as_the_user_may_see(
+    personas: Personas, tmp_path: Path
+) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    programme = make_programme(personas.own, code="cmd-test")
+    rule_set(actor=None, programme=programme, kind="age", params={"min": 18, "max": 35})
+    make_person(personas.own, cin="AB400001", birth_date=date(2000, 1, 1))
+    make_person(personas.own, cin="AB400002", birth_date=date(1950, 1, 1))
+    make_person(personas.other, cin="AB400003", birth_date=date(2001, 1, 1))
+    out = StringIO()
+    target = tmp_path / "eligible.csv"
+    call_command(
+        "screen",
+        "cmd-test",
+        "--on",
+        "2025-06-01",
+        "--export",
+        str(target),
+        "--user",
+        personas.user("data_clerk").username,
+        stdout=out,
+    )
+    first_line = out.getvalue().splitlines()[0]
+    assert re.search(r"\b1\b", first_line)
+    assert "01/06/2025" in first_line
+    rows = list(csv.reader(target.open(encoding="utf-8-sig")))
+    assert [row[7] for row in rows[1:]] == ["AB400001"]  # the other partner's person is not listed
