@@ -12,6 +12,7 @@ urlpatterns = [
     path("conventions/", include("essor.conventions.urls")),
     path("programmes/", include("essor.programmes.urls")),
     path("funding/", include("essor.funding.urls")),
+    path("accompaniment/", include("essor.accompaniment.urls")),
     path("", include("essor.core.urls")),
 ]
 

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "essor.conventions",
     "essor.programmes",
     "essor.funding",
+    "essor.accompaniment",
 ]
 
 MIDDLEWARE = [

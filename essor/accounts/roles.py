@@ -43,10 +43,14 @@ class Cap:
     FUNDING_APPROVE = "funding.approve"  # approve another person's commitment or disbursement
     APPLICATIONS_MANAGE = "applications.manage"  # enter, screen, decide and follow applications
     APPLICATIONS_SCORE = "applications.score"  # score the applications assigned to oneself
+    ACCOMPANIMENT_ALL = "accompaniment.all"  # see all of one's partner's sessions and groups
+    TOURS_PLAN = "tours.plan"  # plan the bus's tours
 
 
 _READ = {Cap.AGGREGATES_VIEW}
 _MONEY = {
+    Cap.ACCOMPANIMENT_ALL,
+    Cap.TOURS_PLAN,
     Cap.APPLICATIONS_MANAGE,
     Cap.APPLICATIONS_SCORE,
     Cap.CONVENTIONS_MANAGE,

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", include("essor.accounts.api_urls")),
     path("", include("essor.territory.api_urls")),
     path("", include("essor.registry.api_urls")),
+    path("", include("essor.accompaniment.api_urls")),
     path("", include("essor.conventions.api_urls")),
     path("", include("essor.programmes.api_urls")),
     path("", include("essor.funding.api_urls")),

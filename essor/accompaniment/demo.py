@@ -1,0 +1,137 @@
+"""Demo accompaniment: the services catalogue, the CCIS's maison des TPE in Tanger, the
+council's bus with a confirmed tour, a group of women's sewing cooperatives, sessions with
+attendance taken."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+from django.utils import timezone
+
+from essor.accounts.models import Partner, User
+from essor.territory.models import Commune
+
+from . import planner, services
+from .models import Group, MobileUnit, Service, Tour, TourStop, Venue, VenueKind
+
+SERVICES = [
+    (
+        "gestion-simplifiee",
+        "training",
+        "Gestion simplifiée de la TPE",
+        "التدبير المبسط للمقاولة الصغيرة جدا",
+        12,
+    ),
+    ("statut-ae", "formalities", "Devenir auto-entrepreneur", "الحصول على صفة المقاول الذاتي", 3),
+    ("cooperative", "formalities", "Créer sa coopérative", "تأسيس التعاونية", 3),
+    ("coaching", "coaching", "Coaching individuel", "المواكبة الفردية", 2),
+    ("conseil-groupe", "group_counselling", "Conseil de groupe", "الاستشارة الجماعية", 3),
+    ("marketing", "training", "Vendre ses produits", "تسويق المنتجات", 6),
+]
+
+
+def load_demo_accompaniment(
+    *, council: Partner, chamber: Partner, counsellor: User, manager: User
+) -> None:
+    if Service.objects.exists():
+        return
+    from essor.programmes.models import Programme
+    from essor.registry.models import Person, Sector
+
+    programme = Programme.objects.filter(code="tpe-ess-tta").first()
+    for code, kind, title_fr, title_ar, hours in SERVICES:
+        service = Service.objects.create(
+            code=code, kind=kind, title_fr=title_fr, title_ar=title_ar, hours=hours
+        )
+        if programme is not None:
+            service.programmes.add(programme)
+    tanger = Commune.objects.get(code="01.511.01.0")
+    house = Venue.objects.create(
+        kind=VenueKind.HOUSE,
+        name="Maison des TPE de Tanger",
+        commune=tanger,
+        address="Chambre de commerce, Tanger",
+        capacity=30,
+        host=chamber,
+    )
+    home = (
+        Commune.objects.filter(region__code="01", kind="rural", latitude__isnull=False)
+        .order_by("code")
+        .first()
+    )
+    if home is None:
+        return
+    bus = MobileUnit.objects.create(
+        name="Bus « maison des TPE » de la région",
+        operator=council,
+        capacity=20,
+        equipment="Salle de formation de 20 places, vidéoprojecteur, connexion 4G",
+        home=home,
+    )
+    start = date(2025, 3, 3)
+    stops = planner.plan(region_code="01", home=home, start=start, end=start + timedelta(days=11))
+    tour = Tour.objects.create(
+        mobile_unit=bus,
+        region=home.region,
+        start_on=start,
+        end_on=start + timedelta(days=11),
+        confirmed=True,
+    )
+    gestion = Service.objects.get(code="gestion-simplifiee")
+    holders = list(Person.objects.filter(commune__region__code="01").order_by("pk")[:6])
+    for stop in stops[:3]:
+        venue = Venue.objects.create(
+            kind=VenueKind.BUS_STOP,
+            name=f"Bus — {stop.commune.name_fr}",
+            commune=stop.commune,
+            capacity=bus.capacity,
+            host=council,
+            mobile_unit=bus,
+        )
+        TourStop.objects.create(
+            tour=tour, on=stop.on, commune=stop.commune, venue=venue, distance_km=stop.distance_km
+        )
+        begin = timezone.make_aware(datetime.combine(stop.on, time(9, 30)))
+        session = services.session_create(
+            actor=manager,
+            holder=council,
+            service=gestion,
+            venue=venue,
+            starts_at=begin,
+            ends_at=begin + timedelta(hours=3),
+            counsellors=[counsellor],
+            capacity=20,
+        )[0]
+        for person in holders[:4]:
+            services.participant_add(actor=manager, session=session, person=person)
+        marks = {p.pk: index % 3 != 2 for index, p in enumerate(session.participants.all())}
+        services.attendance_mark(actor=counsellor, session=session, marks=marks)
+    sector = Sector.objects.order_by("pk").first()
+    if sector is not None:
+        group = Group.objects.create(
+            holder=chamber,
+            name="Coopératives de couture de Tétouan",
+            sector=sector,
+            counsellor=counsellor,
+            started_on=date(2025, 1, 13),
+        )
+        services.group_log_add(
+            actor=counsellor,
+            group=group,
+            on=date(2025, 2, 10),
+            needs="Accès aux foires régionales ; emballage des produits",
+            problems="Prix de vente trop bas face aux intermédiaires",
+            solutions="Vente groupée au salon de l'ESS de Tanger ; devis commun d'emballage",
+            follow_up_by="Conseiller CCIS",
+        )
+    begin = timezone.make_aware(datetime.combine(date(2025, 3, 4), time(14, 0)))
+    services.session_create(
+        actor=manager,
+        holder=chamber,
+        service=Service.objects.get(code="statut-ae"),
+        venue=house,
+        starts_at=begin,
+        ends_at=begin + timedelta(hours=3),
+        counsellors=[counsellor],
+        weeks=4,
+    )
