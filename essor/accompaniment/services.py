@@ -294,3 +294,46 @@ def overdue_plan_items(user: User, *, today: Any = None) -> Any:
         status=PlanStatus.OPEN,
         due_on__lt=today or timezone.localdate(),
     ).select_related("diagnostic__organisation")
+
+
+@transaction.atomic
+def tour_stop_change(*, actor: User, stop: Any, on: Any = None, commune: Any = None) -> Any:
+    """The manager edits the proposal: another day, or another rural commune of the region."""
+    from .models import TourStop
+
+    stop = TourStop.objects.select_for_update().select_related("tour", "venue").get(pk=stop.pk)
+    tour = stop.tour
+    if on is not None and on != stop.on:
+        if not tour.start_on <= on <= tour.end_on:
+            raise ValidationError({"on": _("Pick a day within the tour.")})
+        if tour.stops.filter(on=on).exclude(pk=stop.pk).exists():
+            raise ValidationError({"on": _("The bus already stops somewhere that day.")})
+        if stop.venue is not None and stop.venue.sessions.exists():
+            raise ValidationError(_("Sessions are planned at this stop: move them first."))
+        stop.on = on
+    if commune is not None and commune.pk != stop.commune_id:
+        if commune.kind != "rural" or commune.region_id != tour.region_id:
+            raise ValidationError({"commune": _("The bus stops in rural communes of its region.")})
+        if stop.venue is not None and stop.venue.sessions.exists():
+            raise ValidationError(_("Sessions are planned at this stop: move them first."))
+        stop.commune = commune
+        stop.reason = _("Chosen by %(name)s") % {"name": actor.get_full_name() or actor.username}
+        if stop.venue is not None:
+            stop.venue.commune = commune
+            stop.venue.name = _("Bus — %(commune)s, %(date)s") % {
+                "commune": commune.name_fr,
+                "date": stop.on.strftime("%d/%m/%Y"),
+            }
+            stop.venue.save(update_fields=["commune", "name", "updated_at"])
+    stop.save()
+    return stop
+
+
+@transaction.atomic
+def tour_stop_remove(*, actor: User, stop: Any) -> None:
+    if stop.venue is not None and stop.venue.sessions.exists():
+        raise ValidationError(_("Sessions are planned at this stop: move them first."))
+    venue = stop.venue
+    stop.delete()
+    if venue is not None:
+        venue.delete()

@@ -204,11 +204,53 @@ def tour_detail(request: EssorRequest, pk: int) -> HttpResponse:
     tour = Tour.objects.filter(pk=pk).select_related("mobile_unit").first()
     if tour is None:
         raise Http404
+    if request.method == "POST":
+        if not request.user.can(Cap.TOURS_PLAN):
+            raise Http404
+        _edit_stop(request, tour)
+        return redirect("accompaniment:tour", pk=tour.pk)
     return render(
         request,
         "accompaniment/tour_detail.html",
         {"tour": tour, "stops": tour.stops.select_related("commune__province", "venue")},
     )
+
+
+def _edit_stop(request: EssorRequest, tour: Tour) -> None:
+    from datetime import date as date_type
+
+    from essor.territory.models import Commune
+
+    raw = request.POST.get("stop", "")
+    stop = tour.stops.filter(pk=int(raw)).first() if raw.isascii() and raw.isdigit() else None
+    if stop is None:
+        raise Http404
+    try:
+        if request.POST.get("remove"):
+            services.tour_stop_remove(actor=request.user, stop=stop)
+        else:
+            on = request.POST.get("on", "")
+            code = request.POST.get("commune", "").strip()
+            commune = Commune.objects.filter(code=code).first() if code else None
+            if code and commune is None:
+                raise ValidationError(
+                    _("There is no commune with the HCP code %(value)s.") % {"value": code}
+                )
+            services.tour_stop_change(
+                actor=request.user,
+                stop=stop,
+                on=date_type.fromisoformat(on) if on else None,
+                commune=commune,
+            )
+    except (ValidationError, ValueError) as error:
+        text = (
+            " ".join(error.messages)
+            if isinstance(error, ValidationError)
+            else _("Give a valid date.")
+        )
+        messages.error(request, text)
+    else:
+        messages.success(request, _("Tour changed."))
 
 
 @login_required

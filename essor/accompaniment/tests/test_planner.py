@@ -96,3 +96,60 @@ def test_a_period_without_working_days_or_rural_communes_is_refused() -> None:
     urban = list(Commune.objects.filter(region__code="01", kind="urban")[:3])
     with pytest.raises(ValidationError):
         planner.plan(region_code="01", home=home, start=MONDAY, end=MONDAY, communes=urban)
+
+
+def test_the_manager_confirms_the_proposal_then_edits_a_stop(personas: Personas) -> None:
+    from django.test import Client
+    from django.urls import reverse
+
+    communes = fixed_communes()
+    populate(personas, communes, [3, 2, 1])
+    unit = MobileUnit.objects.create(name="Bus", operator=personas.own, home=communes[0])
+    client = Client()
+    client.force_login(
+        personas.user("programme_manager"), backend="django.contrib.auth.backends.ModelBackend"
+    )
+    data = {
+        "mobile_unit": unit.pk,
+        "start_on": "2025-03-03",
+        "end_on": "2025-03-05",
+        "rest_days": [5, 6],
+    }
+    proposal = client.get(reverse("accompaniment:tour_plan"), data)
+    assert proposal.status_code == 200
+    assert 'id="proposal"' in proposal.content.decode()
+    confirmed = client.post(reverse("accompaniment:tour_plan"), data)
+    tour = Tour.objects.get()
+    assert confirmed["Location"] == reverse("accompaniment:tour", args=[tour.pk])
+    assert [s.venue.kind for s in tour.stops.all()] == ["bus_stop"] * 3  # type: ignore[union-attr]
+    first = tour.stops.first()
+    assert first is not None
+    # Another day already taken is refused; a rural commune of the region is accepted.
+    client.post(
+        reverse("accompaniment:tour", args=[tour.pk]), {"stop": first.pk, "on": "2025-03-04"}
+    )
+    first.refresh_from_db()
+    assert first.on == date(2025, 3, 3)
+    client.post(
+        reverse("accompaniment:tour", args=[tour.pk]),
+        {"stop": first.pk, "commune": communes[5].code},
+    )
+    first.refresh_from_db()
+    assert first.commune == communes[5]
+    urban = Commune.objects.get(code="01.511.01.0")
+    client.post(
+        reverse("accompaniment:tour", args=[tour.pk]), {"stop": first.pk, "commune": urban.code}
+    )
+    first.refresh_from_db()
+    assert first.commune == communes[5]
+    counsellor = Client()
+    counsellor.force_login(
+        personas.user("counsellor"), backend="django.contrib.auth.backends.ModelBackend"
+    )
+    assert (
+        counsellor.post(
+            reverse("accompaniment:tour", args=[tour.pk]), {"stop": first.pk, "remove": "1"}
+        ).status_code
+        == 404
+    )
+    assert tour.stops.count() == 3
