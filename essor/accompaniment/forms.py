@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from essor.accounts.models import User
 from essor.conventions.forms import date_field
+from essor.registry.models import Sector
 
 from .models import MobileUnit, Service, Venue
 
@@ -119,3 +120,28 @@ class PlanItemForm(forms.Form):
 
         super().__init__(*args, **kwargs)
         self.fields["area"].choices = Area.choices  # type: ignore[attr-defined]
+
+
+class GroupForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    sector: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        label=_("Sector"), queryset=Sector.objects.none()
+    )
+    counsellor = forms.ModelChoiceField(label=_("Counsellor"), queryset=User.objects.none())
+    started_on = date_field(_("Started on"), required=True)
+
+    def __init__(self, *args: Any, partner: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["sector"].queryset = Sector.objects.filter(disabled_on__isnull=True)  # type: ignore[attr-defined]
+        self.fields["counsellor"].queryset = User.objects.filter(  # type: ignore[attr-defined]
+            partner=partner, is_active=True
+        ).order_by("last_name")
+
+
+class MemberForm(forms.Form):
+    enterprise = forms.CharField(
+        label=_("Enterprise"),
+        max_length=40,
+        help_text=_("ICE of the enterprise, or its number in the registry (E45)."),
+        widget=forms.TextInput(attrs={"dir": "ltr", "autocomplete": "off"}),
+    )

@@ -11,7 +11,10 @@ urlpatterns = [
     path("sessions/<int:pk>/attendance/", views.attendance, name="attendance"),
     path("tours/plan/", views.tour_plan, name="tour_plan"),
     path("tours/<int:pk>/", views.tour_detail, name="tour"),
+    path("catalogue/", views.catalogue, name="catalogue"),
+    path("groups/new/", views.group_create, name="group_create"),
     path("groups/<int:pk>/", views.group_detail, name="group"),
+    path("groups/<int:pk>/members/", views.group_member_add, name="group_member_add"),
     path(
         "enterprises/<int:organisation_pk>/diagnostic/",
         views.diagnostic_create,

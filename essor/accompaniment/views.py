@@ -23,7 +23,7 @@ from essor.core.http import EssorRequest
 from essor.registry.models import Person
 
 from . import planner, services
-from .forms import GroupLogForm, SessionForm, TourForm
+from .forms import GroupLogForm, MemberForm, SessionForm, TourForm
 from .models import Group, Session, Tour, TourStop, Venue, VenueKind
 from .permissions import access_group, access_session
 
@@ -254,6 +254,77 @@ def _edit_stop(request: EssorRequest, tour: Tour) -> None:
 
 
 @login_required
+def group_create(request: EssorRequest) -> HttpResponse:
+    from .forms import GroupForm
+
+    user = request.user
+    partner = user.partner
+    if not user.can(Cap.ACCOMPANIMENT_ALL) or partner is None:
+        raise Http404
+    form = GroupForm(request.POST or None, partner=partner)
+    created: list[Group] = []
+
+    def call(data: dict[str, Any]) -> None:
+        created.append(services.group_create(actor=user, holder=partner, **data))
+
+    if request.method == "POST":
+        return submit(
+            request,
+            form,
+            call,
+            success=_("Group created."),
+            done=lambda: redirect("accompaniment:group", pk=created[0].pk),
+            again=lambda bound: render(
+                request, "accompaniment/group_form.html", {"form": bound}, status=400
+            ),
+        )
+    return render(request, "accompaniment/group_form.html", {"form": form})
+
+
+@login_required
+@require_POST
+def group_member_add(request: EssorRequest, pk: int) -> HttpResponse:
+    from essor.funding.views import resolve_beneficiary
+
+    from .forms import MemberForm
+
+    group = access_group(request.user, pk)
+    form = MemberForm(request.POST)
+    if form.is_valid():
+        try:
+            found = resolve_beneficiary(request.user, form.cleaned_data["enterprise"])
+            if "organisation" not in found:
+                raise ValidationError(_("Give an enterprise (its ICE or E-number), not a person."))
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            group.members.add(found["organisation"])
+            messages.success(request, _("Enterprise added to the group."))
+    return redirect("accompaniment:group", pk=group.pk)
+
+
+@login_required
+def catalogue(request: EssorRequest) -> HttpResponse:
+    """The services offered and the places where they are given."""
+    from .models import MobileUnit, Service
+
+    if not request.user.can(Cap.AGGREGATES_VIEW):
+        raise Http404
+    return render(
+        request,
+        "accompaniment/catalogue.html",
+        {
+            "services": Service.objects.prefetch_related("programmes"),
+            "venues": Venue.objects.exclude(kind=VenueKind.BUS_STOP).select_related(
+                "commune", "host"
+            ),
+            "buses": MobileUnit.objects.select_related("home", "operator"),
+            "tours": Tour.objects.select_related("mobile_unit")[:20],
+        },
+    )
+
+
+@login_required
 def group_detail(request: EssorRequest, pk: int) -> HttpResponse:
     group = access_group(request.user, pk)
     form = GroupLogForm(request.POST or None)
@@ -279,6 +350,7 @@ def _group_page(request: EssorRequest, group: Group, form: Any, status: int = 20
             "sessions": group.sessions.select_related("service", "venue"),
             "log": group.log.all(),
             "form": form,
+            "member_form": MemberForm(),
         },
         status=status,
     )

@@ -5,6 +5,7 @@ yielding to one never visited, and a route without zigzags."""
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -109,7 +110,7 @@ def test_the_manager_confirms_the_proposal_then_edits_a_stop(personas: Personas)
     client.force_login(
         personas.user("programme_manager"), backend="django.contrib.auth.backends.ModelBackend"
     )
-    data = {
+    data: dict[str, Any] = {
         "mobile_unit": unit.pk,
         "start_on": "2025-03-03",
         "end_on": "2025-03-05",

@@ -176,3 +176,35 @@ def test_a_diagnostic_gives_a_profile_suggested_services_and_a_plan(personas: Pe
         personas.user("counsellor", "other"), backend="django.contrib.auth.backends.ModelBackend"
     )
     assert other.get(reverse("accompaniment:diagnostic", args=[diagnostic.pk])).status_code == 404
+
+
+def test_a_manager_creates_a_group_and_adds_an_enterprise_by_its_ice(personas: Personas) -> None:
+    from django.test import Client
+    from django.urls import reverse
+
+    from essor.accompaniment.models import Group
+    from essor.registry.models import Sector
+    from essor.registry.tests.factories import make_organisation
+
+    cooperative = make_organisation(personas.own, ice="001561191000066")
+    client = Client()
+    client.force_login(
+        personas.user("programme_manager"), backend="django.contrib.auth.backends.ModelBackend"
+    )
+    response = client.post(
+        reverse("accompaniment:group_create"),
+        {
+            "name": "Coopératives d'argan",
+            "sector": Sector.objects.first().pk,  # type: ignore[union-attr]
+            "counsellor": personas.user("counsellor").pk,
+            "started_on": "2025-01-06",
+        },
+    )
+    group = Group.objects.get()
+    assert response["Location"] == reverse("accompaniment:group", args=[group.pk])
+    client.post(
+        reverse("accompaniment:group_member_add", args=[group.pk]),
+        {"enterprise": "001561191000066"},
+    )
+    assert list(group.members.all()) == [cooperative]
+    assert client.get(reverse("accompaniment:catalogue")).status_code == 200
