@@ -11,11 +11,12 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from essor.conventions.api import require_view
 from essor.core.api import actor_of, service_errors
 from essor.registry.models import Person
 
 from . import services
-from .models import Group, Participant, Session
+from .models import Diagnostic, Group, Participant, PlanItem, Service, Session, Tour, TourStop
 from .permissions import access_group, access_session
 
 
@@ -102,3 +103,90 @@ class GroupViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
 
     def get_object(self) -> Any:
         return access_group(actor_of(self.request), self.kwargs["pk"])
+
+
+class ServiceSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Service
+        fields = ["id", "code", "kind", "title_fr", "title_ar", "hours", "syllabus", "programmes"]
+        read_only_fields = fields
+
+
+class ServiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """The services catalogue: read by every signed-in user."""
+
+    serializer_class = ServiceSerializer
+
+    def get_queryset(self) -> QuerySet[Service]:
+        require_view(self.request)
+        return Service.objects.prefetch_related("programmes")
+
+
+class TourStopSerializer(serializers.ModelSerializer):
+    commune: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
+
+    class Meta:
+        model = TourStop
+        fields = ["on", "commune", "distance_km", "reason", "venue"]
+        read_only_fields = fields
+
+
+class TourSerializer(serializers.ModelSerializer):
+    stops = TourStopSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Tour
+        fields = ["id", "mobile_unit", "start_on", "end_on", "confirmed", "stops"]
+        read_only_fields = fields
+
+
+class TourViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """The bus's tours and their stops: public commitments, read by every signed-in user."""
+
+    serializer_class = TourSerializer
+
+    def get_queryset(self) -> QuerySet[Tour]:
+        require_view(self.request)
+        return Tour.objects.prefetch_related("stops__commune")
+
+
+class PlanItemSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = PlanItem
+        fields = ["id", "area", "text", "owner", "due_on", "status", "followed_in"]
+        read_only_fields = fields
+
+
+class DiagnosticSerializer(serializers.ModelSerializer):
+    plan = PlanItemSerializer(many=True, read_only=True)
+    needs = serializers.ListField(child=serializers.CharField(), read_only=True)
+
+    class Meta:
+        model = Diagnostic
+        fields = ["id", "organisation", "counsellor", "on", "scores", "needs", "notes", "plan"]
+        read_only_fields = fields
+
+
+class DiagnosticViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Needs diagnostics and action plans, within the partner scope (or one's own)."""
+
+    serializer_class = DiagnosticSerializer
+
+    def get_queryset(self) -> QuerySet[Diagnostic]:
+        from django.db.models import Q
+
+        from essor.accounts.roles import Cap
+        from essor.accounts.scoping import ALL, visible_partner_ids
+
+        if getattr(self, "swagger_fake_view", False):
+            return Diagnostic.objects.none()
+        user = actor_of(self.request)
+        if not user.can(Cap.PERSONAL_VIEW):
+            return Diagnostic.objects.none()
+        rows = Diagnostic.objects.prefetch_related("plan")
+        ids = visible_partner_ids(user)
+        if ids is not ALL:
+            rows = rows.filter(Q(holder_id__in=ids) | Q(counsellor=user))
+        return rows

@@ -208,3 +208,41 @@ def test_a_manager_creates_a_group_and_adds_an_enterprise_by_its_ice(personas: P
     )
     assert list(group.members.all()) == [cooperative]
     assert client.get(reverse("accompaniment:catalogue")).status_code == 200
+
+
+def test_the_api_lists_services_tours_and_the_diagnostics_in_scope(personas: Personas) -> None:
+    from datetime import date
+
+    from essor.core.testing import matrix_clients
+    from essor.registry.tests.factories import make_organisation
+
+    make_service()
+    counsellor = personas.user("counsellor")
+    services.diagnostic_record(
+        actor=counsellor,
+        holder=personas.own,
+        organisation=make_organisation(personas.own),
+        on=date(2025, 2, 1),
+        scores={
+            "project": 1,
+            "management": 3,
+            "quality": 4,
+            "finance": 2,
+            "organisation": 4,
+            "marketing": 4,
+            "digital": 4,
+        },
+    )
+    _page, api = matrix_clients(counsellor)
+    assert api.get("/api/v1/services").json()["count"] == 1
+    diagnostics = api.get("/api/v1/diagnostics").json()["results"]
+    assert [d["needs"] for d in diagnostics] == [["project", "finance"]]
+    _page, outsider = matrix_clients(personas.user("counsellor", "other"))
+    assert outsider.get("/api/v1/diagnostics").json()["count"] == 0
+    assert api.get("/api/v1/tours").status_code == 200
+    assert (
+        matrix_clients(personas.user("committee_member"))[1]
+        .get("/api/v1/diagnostics")
+        .json()["count"]
+        == 0
+    )
