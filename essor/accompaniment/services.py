@@ -301,7 +301,11 @@ def tour_stop_change(*, actor: User, stop: Any, on: Any = None, commune: Any = N
     """The manager edits the proposal: another day, or another rural commune of the region."""
     from .models import TourStop
 
-    stop = TourStop.objects.select_for_update().select_related("tour", "venue").get(pk=stop.pk)
+    stop = (
+        TourStop.objects.select_for_update(of=("self",))
+        .select_related("tour", "venue")
+        .get(pk=stop.pk)
+    )
     tour = stop.tour
     if on is not None and on != stop.on:
         if not tour.start_on <= on <= tour.end_on:
