@@ -294,7 +294,9 @@ class ConventionPartViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     convention_path: ClassVar[str] = "convention"
 
     def rows(self) -> QuerySet[Any]:
-        raise NotImplementedError
+        """The rows of the serializer's model; a subclass adds the joins its list needs."""
+        model = self.get_serializer_class().Meta.model  # type: ignore[attr-defined]
+        return model._default_manager.all()
 
     def get_queryset(self) -> QuerySet[Any]:
         if getattr(self, "swagger_fake_view", False):
@@ -307,8 +309,12 @@ class ConventionPartViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return rows
 
     def convention_of(self, row: Any) -> Convention:
-        """The convention the row belongs to, if the actor may change it; 404 otherwise."""
-        raise NotImplementedError
+        """The convention the row belongs to (along ``convention_path``), if the actor may
+        change it; 404 otherwise."""
+        *hops, last = self.convention_path.split("__")
+        for hop in hops:
+            row = getattr(row, hop)
+        return _change(self.request, getattr(row, f"{last}_id"))
 
     def get_object(self) -> Any:
         require_view(self.request)
@@ -359,9 +365,6 @@ class PartyViewSet(KeeperCreateMixin, mixins.UpdateModelMixin, ConventionPartVie
 
     def rows(self) -> QuerySet[Party]:
         return Party.objects.select_related("partner")
-
-    def convention_of(self, row: Party) -> Convention:
-        return _change(self.request, row.convention_id)
 
     def perform_create(self, serializer: serializers.BaseSerializer) -> None:
         data = dict(serializer.validated_data)
@@ -422,9 +425,6 @@ class TargetSerializer(serializers.ModelSerializer):
 
 class TargetViewSet(KeeperCreateMixin, ConventionPartViewSet):
     serializer_class = TargetSerializer
-
-    def rows(self) -> QuerySet[Target]:
-        return Target.objects.all()
 
     def perform_create(self, serializer: serializers.BaseSerializer) -> None:
         data = dict(serializer.validated_data)
@@ -510,9 +510,6 @@ class ActionItemViewSet(KeeperCreateMixin, mixins.UpdateModelMixin, ConventionPa
             serializer.instance = services.action_add(
                 actor=actor_of(self.request), committee=committee, **data
             )
-
-    def convention_of(self, row: ActionItem) -> Convention:
-        return _change(self.request, row.committee.convention_id)
 
     def perform_update(self, serializer: serializers.BaseSerializer) -> None:
         item = serializer.instance
