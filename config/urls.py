@@ -13,6 +13,7 @@ urlpatterns = [
     path("programmes/", include("essor.programmes.urls")),
     path("funding/", include("essor.funding.urls")),
     path("accompaniment/", include("essor.accompaniment.urls")),
+    path("monitoring/", include("essor.monitoring.urls")),
     path("", include("essor.core.urls")),
 ]
 

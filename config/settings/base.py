@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "essor.programmes",
     "essor.funding",
     "essor.accompaniment",
+    "essor.monitoring",
 ]
 
 MIDDLEWARE = [

@@ -173,6 +173,16 @@ class Session(TimeStampedModel):
     venue = models.ForeignKey(
         Venue, verbose_name=_("venue"), on_delete=models.PROTECT, related_name="sessions"
     )
+    # The programme the session is delivered under, so that its attendance counts for that
+    # programme's conventions (a service may serve several programmes).
+    programme = models.ForeignKey(
+        "programmes.Programme",
+        verbose_name=_("programme"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="sessions",
+    )
     starts_at = models.DateTimeField(_("starts at"))
     ends_at = models.DateTimeField(_("ends at"))
     counsellors = models.ManyToManyField(

@@ -19,6 +19,7 @@ from .models import Group, GroupLog, Participant, Service, Session, Venue
 
 if TYPE_CHECKING:
     from essor.accounts.models import Partner, User
+    from essor.programmes.models import Programme
     from essor.registry.models import Person
 
 
@@ -78,10 +79,17 @@ def session_create(
     capacity: int = 20,
     group: Group | None = None,
     weeks: int = 1,
+    programme: Programme | None = None,
 ) -> list[Session]:
-    """One session, or the same one every week for ``weeks`` weeks (a recurring schedule)."""
+    """One session, or the same one every week for ``weeks`` weeks (a recurring schedule).
+
+    Without a ``programme``, a session of a service that serves one programme is delivered
+    under it; a service shared by several programmes leaves the choice to the caller."""
     if not 1 <= weeks <= 52:
         raise ValidationError({"weeks": _("Repeat for 1 to 52 weeks.")})
+    if programme is None:
+        served = list(service.programmes.all()[:2])
+        programme = served[0] if len(served) == 1 else None
     counsellors = list(counsellors)
     if not counsellors:
         raise ValidationError({"counsellors": _("Name at least one counsellor.")})
@@ -101,6 +109,7 @@ def session_create(
             capacity=capacity,
             group=group,
             series=series,
+            programme=programme,
         )
         save_audited(session, actor=actor, verb="accompaniment.session.planned")
         session.counsellors.set(counsellors)

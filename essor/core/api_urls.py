@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("essor.conventions.api_urls")),
     path("", include("essor.programmes.api_urls")),
     path("", include("essor.funding.api_urls")),
+    path("", include("essor.monitoring.api_urls")),
     path(
         "openapi.json",
         SpectacularJSONAPIView.as_view(permission_classes=[], authentication_classes=[]),

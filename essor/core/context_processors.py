@@ -21,6 +21,7 @@ def essor(request: HttpRequest) -> dict[str, Any]:
         ("registry:imports", _("Imports"), Cap.REGISTRY_IMPORT),
         ("conventions:conventions", _("Conventions"), Cap.AGGREGATES_VIEW),
         ("programmes:programmes", _("Programmes"), Cap.AGGREGATES_VIEW),
+        ("monitoring:index", _("Monitoring"), Cap.AGGREGATES_VIEW),
         ("funding:approvals", _("Approvals"), Cap.FUNDING_APPROVE),
         ("accompaniment:workspace", _("My workspace"), Cap.PERSONAL_VIEW),
         ("territory:regions", _("Territories"), None),

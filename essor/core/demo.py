@@ -193,6 +193,9 @@ def load_demo() -> list[tuple[DemoUser, str]]:
         counsellor=User.objects.get(username="counsellor.ccis"),
         manager=User.objects.get(username="manager.region"),
     )
+    from essor.monitoring.demo import load_demo_monitoring
+
+    load_demo_monitoring(counsellor=User.objects.get(username="counsellor.ccis"))
 
     if not SharingRule.objects.filter(
         holder=partners["ccis-tta"], grantee=partners["cr-tta"]

@@ -32,6 +32,8 @@ class ApprovalStatus(models.TextChoices):
     APPROVED = "approved", _("Approved")
     REJECTED = "rejected", _("Rejected")
     CANCELLED = "cancelled", _("Cancelled")
+    # A payment that came back (rejected by the bank, refunded): it no longer counts as paid.
+    REVERSED = "reversed", _("Reversed")
 
 
 # Statuses whose amount counts against the line (or the commitment): awaiting or approved.

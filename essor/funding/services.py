@@ -299,3 +299,18 @@ def disbursement_decide(
     verb = "approved" if approve else "rejected"
     save_audited(disbursement, actor=actor, verb=f"funding.disbursement.{verb}")
     return disbursement
+
+
+@transaction.atomic
+def disbursement_reverse(*, actor: User, disbursement: Disbursement, reason: str) -> Disbursement:
+    """Record that a paid tranche came back: it stops counting as paid, and its amount may be
+    paid again on the commitment."""
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the payment is reversed.")})
+    disbursement = Disbursement.objects.select_for_update().get(pk=disbursement.pk)
+    if disbursement.status != ApprovalStatus.APPROVED:
+        raise ValidationError(_("Only a paid tranche can be reversed."))
+    disbursement.status = ApprovalStatus.REVERSED
+    disbursement.decision_note = reason.strip()[:500]
+    save_audited(disbursement, actor=actor, verb="funding.disbursement.reversed")
+    return disbursement

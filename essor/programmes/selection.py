@@ -252,6 +252,9 @@ def exit_record(
     enrollment.exited_on = on
     enrollment.exit_outcome = outcome
     save_audited(enrollment, actor=actor, verb=f"programmes.enrollment.exit.{outcome}")
+    from essor.monitoring.services import follow_ups_schedule
+
+    follow_ups_schedule(actor=actor, enrollment=enrollment)
     return enrollment
 
 

@@ -97,6 +97,17 @@ class Person(ArchivableModel, TimeStampedModel):
     )
     # Folded names and birth date: how a row without CIN finds the person it describes.
     identity_key = models.CharField(max_length=200, blank=True, db_index=True, editable=False)
+    # Set when this record was merged into another (the survivor); the record is archived and
+    # every count reads it as its survivor, so a merged duplicate counts once.
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("merged into"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="merged_records",
+        editable=False,
+    )
     # PostgreSQL only: name keys and holders for the search's GIN index (search_index.py).
     search = SearchVectorField(null=True, editable=False)
 

@@ -1,0 +1,463 @@
+"""Rebuild the analytics table (``Fact``) from the records, in set-based SQL.
+
+Each source is a Django queryset grouped by holder, programme, year and the breakdown columns;
+its SQL (compiled by Django for the database in use, SQLite or PostgreSQL) feeds an
+``INSERT INTO monitoring_fact (...) SELECT ...``, so that ten million attendance records never
+travel through Python. The rebuild runs in one transaction: readers see the old table or the
+new one, never half of it.
+
+Rules every indicator inherits from here:
+
+- a merged duplicate counts as its survivor (``merged_into``), so a person counts once;
+- an archived record that was not merged is left out (archived by mistake, a test entry);
+- a reversed or rejected payment is not paid; a cancelled or rejected commitment is not
+  committed (committed = awaiting approval or approved, less what was released, as on the
+  convention's execution page);
+- a person's sex, age (in the year of the event), commune, province and region are the
+  survivor's; a session's place is its venue's commune.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    DecimalField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Coalesce, ExtractYear
+from django.utils import timezone
+
+from .models import Fact, FactKind, FactsRefresh
+
+HOURS: DecimalField[Any, Any] = DecimalField(max_digits=14, decimal_places=2)
+MONEY: DecimalField[Any, Any] = DecimalField(max_digits=16, decimal_places=2)
+
+# The columns of monitoring_fact that a source fills, in this order.
+COLUMNS = [
+    "kind",
+    "year",
+    "person_id",
+    "organisation_id",
+    "programme_id",
+    "convention_id",
+    "budget_line_id",
+    "partner_id",
+    "sex",
+    "age",
+    "region_id",
+    "province_id",
+    "commune_kind",
+    "sector_id",
+    "detail",
+    "org_kind",
+    "events",
+    "decided",
+    "selected",
+    "hours",
+    "amount",
+    "jobs_created",
+    "jobs_kept",
+    "active",
+]
+DEFAULTS: dict[str, Any] = {
+    "person_id": None,
+    "organisation_id": None,
+    "programme_id": None,
+    "convention_id": None,
+    "budget_line_id": None,
+    "partner_id": None,
+    "sex": "",
+    "age": None,
+    "region_id": None,
+    "province_id": None,
+    "commune_kind": "",
+    "sector_id": None,
+    "detail": "",
+    "org_kind": "",
+    "events": 0,
+    "decided": 0,
+    "selected": 0,
+    "hours": 0,
+    "amount": 0,
+    "jobs_created": 0,
+    "jobs_kept": 0,
+    "active": 0,
+}
+GROUPED = {
+    "person_id",
+    "organisation_id",
+    "programme_id",
+    "convention_id",
+    "budget_line_id",
+    "partner_id",
+    "sex",
+    "age",
+    "region_id",
+    "province_id",
+    "commune_kind",
+    "sector_id",
+    "detail",
+    "org_kind",
+    "year",
+}
+
+
+class DurationHours(Func):
+    """Hours between two datetimes, as a number, on SQLite and PostgreSQL alike."""
+
+    output_field = HOURS
+
+    def __init__(self, start: str, end: str) -> None:
+        super().__init__(F(start), F(end))
+
+    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> Any:  # type: ignore[override]
+        start, start_params = compiler.compile(self.source_expressions[0])
+        end, end_params = compiler.compile(self.source_expressions[1])
+        return (
+            f"(EXTRACT(EPOCH FROM ({end} - {start})) / 3600.0)::numeric(14, 2)",
+            (*end_params, *start_params),
+        )
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        start, start_params = compiler.compile(self.source_expressions[0])
+        end, end_params = compiler.compile(self.source_expressions[1])
+        return (
+            f"ROUND((julianday({end}) - julianday({start})) * 24.0, 2)",
+            (*end_params, *start_params),
+        )
+
+
+def _person(path: str) -> dict[str, Any]:
+    """The survivor's identity and place, reached through ``path`` (a person foreign key)."""
+
+    def pick(field: str) -> Any:
+        return Coalesce(f"{path}__merged_into__{field}", f"{path}__{field}")
+
+    return {
+        "person_id": Coalesce(f"{path}__merged_into_id", f"{path}_id"),
+        "sex": Coalesce(f"{path}__merged_into__sex", f"{path}__sex", Value("")),
+        "birth_year": ExtractYear(pick("birth_date")),
+        "region_id": pick("commune__region_id"),
+        "province_id": pick("commune__province_id"),
+        "commune_kind": Coalesce(
+            f"{path}__merged_into__commune__kind", f"{path}__commune__kind", Value("")
+        ),
+    }
+
+
+def _counted(path: str) -> Q:
+    """A person who counts: not archived, or archived because merged into another record."""
+    return (
+        Q(**{f"{path}__isnull": True})
+        | Q(**{f"{path}__archived_at__isnull": True})
+        | Q(**{f"{path}__merged_into__isnull": False})
+    )
+
+
+def _organisation(path: str) -> dict[str, Any]:
+    return {
+        "organisation_id": F(f"{path}_id"),
+        "region_id": F(f"{path}__commune__region_id"),
+        "province_id": F(f"{path}__commune__province_id"),
+        "commune_kind": Coalesce(f"{path}__commune__kind", Value("")),
+    }
+
+
+def _beneficiary(prefix: str) -> dict[str, Any]:
+    """A commitment's beneficiary: a person (with their dimensions) or an enterprise."""
+    person = _person(f"{prefix}person")
+    org = _organisation(f"{prefix}organisation")
+    return {
+        **person,
+        "organisation_id": org["organisation_id"],
+        "org_kind": Coalesce(f"{prefix}organisation__kind", Value("")),
+        "region_id": Coalesce(person["region_id"], org["region_id"]),
+        "province_id": Coalesce(person["province_id"], org["province_id"]),
+        "commune_kind": Case(
+            When(**{f"{prefix}person__isnull": True}, then=org["commune_kind"]),
+            default=person["commune_kind"],
+        ),
+    }
+
+
+def _source(kind: str, rows: QuerySet[Any], dims: dict[str, Any], aggs: dict[str, Any]) -> Any:
+    """``rows`` grouped by ``dims`` with ``aggs``: a queryset whose columns are COLUMNS."""
+    dims = dict(dims)
+    birth_year = dims.pop("birth_year", None)
+    if birth_year is not None and "year" in dims:
+        dims["age"] = ExpressionWrapper(dims["year"] - birth_year, output_field=IntegerField())
+    select: dict[str, Any] = {}
+    for column in COLUMNS:
+        if column == "kind":
+            select[column] = Value(kind)
+        elif column in dims:
+            select[column] = dims[column]
+        elif column in aggs:
+            select[column] = aggs[column]
+        else:
+            default = DEFAULTS[column]
+            if column in ("hours", "amount"):
+                select[column] = Cast(Value(default), output_field=HOURS)
+            elif default is None:
+                select[column] = Value(None, output_field=IntegerField())
+            else:
+                select[column] = Value(default)
+    grouped = [c for c in COLUMNS if c in GROUPED and c in dims]
+    aliases = {f"f_{c}": select[c] for c in COLUMNS}
+    return (
+        rows.annotate(**{f"f_{c}": select[c] for c in grouped})
+        .values(*[f"f_{c}" for c in grouped])
+        .annotate(**{k: v for k, v in aliases.items() if k[2:] not in grouped})
+        .values_list(*aliases)
+        .order_by()
+    )
+
+
+def _sources() -> list[tuple[str, Callable[[], Any]]]:
+    from essor.accompaniment.models import Participant, Session
+    from essor.funding.models import RESERVING, ApprovalStatus, Commitment, Disbursement
+    from essor.programmes.models import Application, ApplicationStatus, Enrollment
+    from essor.registry.models import Membership, OrganisationKind
+
+    from .models import FollowUp, FollowUpStatus
+
+    decided = [
+        ApplicationStatus.SELECTED,
+        ApplicationStatus.WAITING,
+        ApplicationStatus.REJECTED,
+        ApplicationStatus.ENROLLED,
+    ]
+    selected = [ApplicationStatus.SELECTED, ApplicationStatus.ENROLLED]
+
+    def applications() -> Any:
+        return _source(
+            FactKind.APPLICATION,
+            Application.objects.filter(_counted("person")),
+            {
+                **_person("person"),
+                "organisation_id": F("organisation_id"),
+                "programme_id": F("programme_id"),
+                "partner_id": F("programme__operator_id"),
+                "sector_id": F("sector_id"),
+                "year": ExtractYear("submitted_on"),
+            },
+            {
+                "events": Count("pk"),
+                "decided": Count("pk", filter=Q(status__in=decided)),
+                "selected": Count("pk", filter=Q(status__in=selected)),
+            },
+        )
+
+    def enrollments() -> Any:
+        return _source(
+            FactKind.ENROLLMENT,
+            Enrollment.objects.filter(_counted("application__person")),
+            {
+                **_person("application__person"),
+                "programme_id": F("application__programme_id"),
+                "partner_id": F("application__programme__operator_id"),
+                "sector_id": F("application__sector_id"),
+                "year": ExtractYear("started_on"),
+            },
+            {"events": Count("pk")},
+        )
+
+    def attendance() -> Any:
+        return _source(
+            FactKind.ATTENDANCE,
+            Participant.objects.filter(_counted("person"), present=True),
+            {
+                **_person("person"),
+                "programme_id": F("session__programme_id"),
+                "partner_id": F("session__holder_id"),
+                "sector_id": F("session__group__sector_id"),
+                "detail": F("session__service__kind"),
+                "year": ExtractYear("session__starts_at"),
+            },
+            {
+                "events": Count("pk"),
+                "hours": Sum(DurationHours("session__starts_at", "session__ends_at")),
+            },
+        )
+
+    def sessions() -> Any:
+        held = Participant.objects.filter(session=OuterRef("pk"), present=True)
+        return _source(
+            FactKind.SESSION,
+            Session.objects.filter(Exists(held)),
+            {
+                "programme_id": F("programme_id"),
+                "partner_id": F("holder_id"),
+                "region_id": F("venue__commune__region_id"),
+                "province_id": F("venue__commune__province_id"),
+                "commune_kind": F("venue__commune__kind"),
+                "detail": F("venue__kind"),
+                "year": ExtractYear("starts_at"),
+            },
+            {"events": Count("pk"), "hours": Sum(DurationHours("starts_at", "ends_at"))},
+        )
+
+    def commitments() -> Any:
+        return _source(
+            FactKind.COMMITMENT,
+            Commitment.objects.filter(_counted("person"), status__in=RESERVING),
+            {
+                **_beneficiary(""),
+                "programme_id": F("programme_id"),
+                "convention_id": F("budget_line__convention_id"),
+                "budget_line_id": F("budget_line_id"),
+                "partner_id": F("budget_line__partner_id"),
+                "detail": F("kind"),
+                "year": ExtractYear("committed_on"),
+            },
+            {
+                "events": Count("pk"),
+                "amount": Sum(F("amount") - F("released"), output_field=MONEY),
+            },
+        )
+
+    def disbursements() -> Any:
+        return _source(
+            FactKind.DISBURSEMENT,
+            Disbursement.objects.filter(
+                _counted("commitment__person"), status=ApprovalStatus.APPROVED
+            ),
+            {
+                **_beneficiary("commitment__"),
+                "programme_id": F("commitment__programme_id"),
+                "convention_id": F("commitment__budget_line__convention_id"),
+                "budget_line_id": F("commitment__budget_line_id"),
+                "partner_id": F("commitment__budget_line__partner_id"),
+                "detail": F("commitment__kind"),
+                "year": ExtractYear("paid_on"),
+            },
+            {"events": Count("pk"), "amount": Sum("amount")},
+        )
+
+    def follow_ups() -> Any:
+        return _source(
+            FactKind.FOLLOW_UP,
+            FollowUp.objects.filter(
+                _counted("enrollment__application__person"), status=FollowUpStatus.DONE
+            ),
+            {
+                **_person("enrollment__application__person"),
+                "programme_id": F("enrollment__application__programme_id"),
+                "partner_id": F("enrollment__application__programme__operator_id"),
+                "sector_id": F("enrollment__application__sector_id"),
+                "detail": Cast("wave", output_field=CharField()),
+                "year": ExtractYear("done_on"),
+            },
+            {"events": Count("pk"), "active": Count("pk", filter=Q(active=True))},
+        )
+
+    def jobs() -> Any:
+        later = FollowUp.objects.filter(
+            enrollment=OuterRef("enrollment"),
+            status=FollowUpStatus.DONE,
+            wave__gt=OuterRef("wave"),
+        )
+        return _source(
+            FactKind.JOBS,
+            FollowUp.objects.filter(
+                _counted("enrollment__application__person"), status=FollowUpStatus.DONE
+            ).filter(~Exists(later)),
+            {
+                **_person("enrollment__application__person"),
+                "programme_id": F("enrollment__application__programme_id"),
+                "partner_id": F("enrollment__application__programme__operator_id"),
+                "sector_id": F("enrollment__application__sector_id"),
+                "year": ExtractYear("done_on"),
+            },
+            {
+                "events": Count("pk"),
+                "jobs_created": Coalesce(Sum("jobs_created"), 0),
+                "jobs_kept": Coalesce(Sum("jobs_kept"), 0),
+            },
+        )
+
+    def formalised() -> Any:
+        # An enterprise formalised by a holder after they enrolled in a programme.
+        return _source(
+            FactKind.FORMALISED,
+            Membership.objects.filter(
+                _counted("person"),
+                organisation__archived_at__isnull=True,
+                organisation__kind__in=[
+                    OrganisationKind.AUTO_ENTREPRENEUR,
+                    OrganisationKind.COOPERATIVE,
+                    OrganisationKind.GIE,
+                    OrganisationKind.SARL,
+                    OrganisationKind.SARL_AU,
+                    OrganisationKind.OTHER_COMPANY,
+                ],
+                organisation__created_on__isnull=False,
+                person__applications__enrollment__started_on__lte=F("organisation__created_on"),
+            ),
+            {
+                **_person("person"),
+                "organisation_id": F("organisation_id"),
+                "programme_id": F("person__applications__programme_id"),
+                "partner_id": F("person__applications__programme__operator_id"),
+                "sector_id": F("organisation__sector_id"),
+                "org_kind": F("organisation__kind"),
+                "year": ExtractYear("organisation__created_on"),
+            },
+            {"events": Count("organisation_id", distinct=True)},
+        )
+
+    return [
+        (FactKind.APPLICATION, applications),
+        (FactKind.ENROLLMENT, enrollments),
+        (FactKind.ATTENDANCE, attendance),
+        (FactKind.SESSION, sessions),
+        (FactKind.COMMITMENT, commitments),
+        (FactKind.DISBURSEMENT, disbursements),
+        (FactKind.FOLLOW_UP, follow_ups),
+        (FactKind.JOBS, jobs),
+        (FactKind.FORMALISED, formalised),
+    ]
+
+
+def refresh(*, progress: Callable[[str], None] | None = None) -> FactsRefresh:
+    """Rebuild the analytics table from the records and record when it was done."""
+    started = time.perf_counter()
+    log = FactsRefresh.objects.create(started_at=timezone.now())
+    table = Fact._meta.db_table
+    columns = ", ".join(COLUMNS)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {table}")
+        for kind, build in _sources():
+            if progress:
+                progress(kind)
+            sql, params = build().query.sql_with_params()
+            cursor.execute(f"INSERT INTO {table} ({columns}) {sql}", params)
+        log.rows = Fact.objects.count()
+        log.finished_at = timezone.now()
+        log.seconds = round(time.perf_counter() - started, 3)
+        log.save(update_fields=["rows", "finished_at", "seconds"])
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {table}")
+    return log
+
+
+def last_refresh() -> FactsRefresh | None:
+    return FactsRefresh.objects.filter(finished_at__isnull=False).order_by("-finished_at").first()

@@ -1,0 +1,607 @@
+"""The indicators: defined once, computed from the analytics table for a scope and a period.
+
+A scope is a convention, a programme, a region or the whole country; a period is a year or a
+span of years ("2025", "2023-2025"). Every page, report, export and API response asks
+:func:`compute` and so shows the same number. How each indicator is computed is in its
+``definition`` (shown on the catalogue page) and in ``docs/decisions/0012``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any, Literal
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from .models import Fact, FactKind
+
+Unit = Literal["count", "pct", "hours", "mad"]
+ScopeKind = Literal["convention", "programme", "region", "national"]
+
+MONEY_KINDS = (FactKind.COMMITMENT, FactKind.DISBURSEMENT)
+REACH_KINDS = (FactKind.ENROLLMENT, FactKind.ATTENDANCE, FactKind.COMMITMENT)
+COACHING = ("coaching", "group_counselling", "mentoring")
+YOUNG = (18, 35)
+ZERO = Decimal("0")
+
+
+class PeriodError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Period:
+    """Whole calendar years, from ``first`` to ``last``."""
+
+    first: int
+    last: int
+
+    @property
+    def label(self) -> str:
+        return str(self.first) if self.first == self.last else f"{self.first}-{self.last}"
+
+    @property
+    def years(self) -> range:
+        return range(self.first, self.last + 1)
+
+    @classmethod
+    def parse(cls, text: str) -> Period:
+        """``"2025"`` or ``"2023-2025"``; anything else is refused with what to type."""
+        match = re.fullmatch(r"\s*(\d{4})(?:\s*[-–/]\s*(\d{4}))?\s*", text or "")
+        if not match:
+            raise PeriodError(
+                _("“%(text)s” is not a period: type a year (2025) or two years (2023-2025).")
+                % {"text": text}
+            )
+        first, last = int(match[1]), int(match[2] or match[1])
+        if not 2000 <= first <= last <= 2100:
+            raise PeriodError(
+                _("“%(text)s” is not a period: the first year comes first, between 2000 and 2100.")
+                % {"text": text}
+            )
+        return cls(first, last)
+
+
+@dataclass(frozen=True)
+class Scope:
+    kind: ScopeKind
+    obj: Any = None
+
+    @property
+    def label(self) -> str:
+        if self.kind == "national":
+            return str(_("Morocco"))
+        return str(self.obj)
+
+    def young_band(self) -> tuple[int, int]:
+        """18-35, or the age band of the programme's own eligibility rule."""
+        if self.kind == "programme":
+            from essor.programmes.models import RuleKind
+
+            rule = self.obj.eligibility_rules.filter(kind=RuleKind.AGE).first()
+            if rule is not None:
+                low = rule.params.get("min")
+                high = rule.params.get("max")
+                if low is not None and high is not None:
+                    return int(low), int(high)
+        return YOUNG
+
+    def programme_ids(self) -> list[int]:
+        from essor.programmes.models import Programme
+
+        if self.kind == "convention":
+            return list(
+                Programme.objects.filter(budget_lines__convention=self.obj)
+                .distinct()
+                .values_list("pk", flat=True)
+            )
+        if self.kind == "programme":
+            return [self.obj.pk]
+        return []
+
+    def filter(self, rows: QuerySet[Fact]) -> QuerySet[Fact]:
+        if self.kind == "convention":
+            return rows.filter(
+                Q(kind__in=MONEY_KINDS, convention_id=self.obj.pk)
+                | (~Q(kind__in=MONEY_KINDS) & Q(programme_id__in=self.programme_ids()))
+            )
+        if self.kind == "programme":
+            return rows.filter(programme_id=self.obj.pk)
+        if self.kind == "region":
+            return rows.filter(region_id=self.obj.pk)
+        return rows
+
+
+@dataclass(frozen=True)
+class Indicator:
+    code: str
+    name: Promise
+    definition: Promise
+    unit: Unit
+    group: str
+    # The analytics rows behind the figure (for the list of records), or () when none.
+    kinds: tuple[str, ...] = ()
+    lists: Literal["persons", "organisations", ""] = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def label(self) -> str:
+        return str(self.name)
+
+
+g = gettext_lazy
+CATALOGUE: tuple[Indicator, ...] = (
+    Indicator(
+        "holders_reached",
+        g("Holders reached"),
+        g(
+            "Distinct persons who, in the period, attended at least one session, started a "
+            "programme or received a commitment of funds. A person supported by two "
+            "programmes counts once; a merged duplicate counts as its surviving record."
+        ),
+        "count",
+        "reach",
+        REACH_KINDS,
+        "persons",
+    ),
+    Indicator(
+        "applications",
+        g("Applications submitted"),
+        g("Applications submitted in the period, whatever became of them."),
+        "count",
+        "reach",
+        (FactKind.APPLICATION,),
+        "persons",
+    ),
+    Indicator(
+        "selection_rate",
+        g("Selection rate"),
+        g(
+            "Applications selected or enrolled, out of the applications submitted in the "
+            "period on which a decision was taken (selected, waiting list, not selected)."
+        ),
+        "pct",
+        "reach",
+    ),
+    Indicator(
+        "women_pct",
+        g("Women"),
+        g("Share of women among the holders reached whose sex is known."),
+        "pct",
+        "reach",
+        REACH_KINDS,
+        "persons",
+        {"sex": "F"},
+    ),
+    Indicator(
+        "young_pct",
+        g("Young people"),
+        g(
+            "Share of young people (18 to 35 years old in the year of their support, or the "
+            "programme's own age band) among the holders reached whose birth date is known."
+        ),
+        "pct",
+        "reach",
+        REACH_KINDS,
+        "persons",
+    ),
+    Indicator(
+        "rural_pct",
+        g("Rural"),
+        g(
+            "Share of holders reached who live in a rural commune, among those whose commune "
+            "is known."
+        ),
+        "pct",
+        "reach",
+        REACH_KINDS,
+        "persons",
+        {"commune_kind": "rural"},
+    ),
+    Indicator(
+        "holders_trained",
+        g("Holders trained"),
+        g("Distinct persons present at least once at a training session in the period."),
+        "count",
+        "accompaniment",
+        (FactKind.ATTENDANCE,),
+        "persons",
+        {"detail": "training"},
+    ),
+    Indicator(
+        "holders_coached",
+        g("Holders coached"),
+        g(
+            "Distinct persons present at least once at coaching, mentoring or group "
+            "counselling in the period."
+        ),
+        "count",
+        "accompaniment",
+        (FactKind.ATTENDANCE,),
+        "persons",
+        {"detail__in": COACHING},
+    ),
+    Indicator(
+        "sessions_held",
+        g("Sessions held"),
+        g("Sessions in the period at which at least one holder was marked present."),
+        "count",
+        "accompaniment",
+    ),
+    Indicator(
+        "training_hours",
+        g("Hours of training"),
+        g("Hours attended by holders: each session's length, once per holder present."),
+        "hours",
+        "accompaniment",
+    ),
+    Indicator(
+        "enterprises_formalised",
+        g("Enterprises formalised"),
+        g(
+            "Auto-entrepreneurs, cooperatives and companies created in the period by a holder "
+            "after they started a programme."
+        ),
+        "count",
+        "results",
+        (FactKind.FORMALISED,),
+        "organisations",
+    ),
+    Indicator(
+        "cooperatives_supported",
+        g("Cooperatives supported"),
+        g(
+            "Distinct cooperatives that received a commitment of funds in the period or were "
+            "created in it by a holder after they started a programme."
+        ),
+        "count",
+        "results",
+        (FactKind.COMMITMENT, FactKind.FORMALISED),
+        "organisations",
+        {"org_kind": "cooperative"},
+    ),
+    Indicator(
+        "jobs_created",
+        g("Jobs created"),
+        g(
+            "Jobs created, as reported by the latest follow-up survey of each holder, for the "
+            "surveys done in the period."
+        ),
+        "count",
+        "results",
+    ),
+    Indicator(
+        "jobs_kept",
+        g("Jobs kept"),
+        g("Jobs that existed before the support and still exist, by the same surveys."),
+        "count",
+        "results",
+    ),
+    Indicator(
+        "survival_12",
+        g("Still active at 12 months"),
+        g("Share of holders surveyed 12 months after their support whose activity still runs."),
+        "pct",
+        "results",
+    ),
+    Indicator(
+        "survival_24",
+        g("Still active at 24 months"),
+        g("Share of holders surveyed 24 months after their support whose activity still runs."),
+        "pct",
+        "results",
+    ),
+    Indicator(
+        "grants_committed",
+        g("Grants committed"),
+        g(
+            "Grants committed in the period (awaiting approval or approved), less what was "
+            "released at closing."
+        ),
+        "mad",
+        "finance",
+    ),
+    Indicator(
+        "loans_committed",
+        g("Honour loans committed"),
+        g("Honour loans committed in the period, counted as grants are."),
+        "mad",
+        "finance",
+    ),
+    Indicator(
+        "funding_committed",
+        g("Funding committed"),
+        g("All commitments of the period (grants, honour loans, equipment, in kind)."),
+        "mad",
+        "finance",
+    ),
+    Indicator(
+        "funding_disbursed",
+        g("Funding disbursed"),
+        g("Tranches paid in the period; a reversed payment is not paid."),
+        "mad",
+        "finance",
+    ),
+    Indicator(
+        "cost_per_holder",
+        g("Cost per holder"),
+        g("Funding disbursed in the period divided by the holders reached in the period."),
+        "mad",
+        "finance",
+    ),
+    Indicator(
+        "budget_execution_pct",
+        g("Budget execution"),
+        g(
+            "Funding disbursed from the start up to the end of the period, out of the budget "
+            "lines in scope."
+        ),
+        "pct",
+        "finance",
+    ),
+    Indicator(
+        "contributions_pledged",
+        g("Partner contributions pledged"),
+        g("What the partners of the conventions in scope pledged to bring."),
+        "mad",
+        "finance",
+    ),
+    Indicator(
+        "contributions_received",
+        g("Partner contributions received"),
+        g("What the partners actually paid in, up to the end of the period."),
+        "mad",
+        "finance",
+    ),
+)
+BY_CODE = {i.code: i for i in CATALOGUE}
+del g
+
+
+def _components(young: tuple[int, int]) -> dict[str, Any]:
+    """The aggregates every indicator is made of (one SQL query computes them all)."""
+    reach = Q(kind__in=REACH_KINDS, person_id__isnull=False)
+    low, high = young
+    apps = Q(kind=FactKind.APPLICATION)
+    commit = Q(kind=FactKind.COMMITMENT)
+    paid = Q(kind=FactKind.DISBURSEMENT)
+
+    def persons(condition: Q) -> Count:
+        return Count("person_id", distinct=True, filter=condition)
+
+    return {
+        "reached": persons(reach),
+        "reached_women": persons(reach & Q(sex="F")),
+        "reached_sexed": persons(reach & Q(sex__in=["F", "M"])),
+        "reached_young": persons(reach & Q(age__gte=low, age__lte=high)),
+        "reached_aged": persons(reach & Q(age__isnull=False)),
+        "reached_rural": persons(reach & Q(commune_kind="rural")),
+        "reached_placed": persons(reach & ~Q(commune_kind="")),
+        "applications": Sum("events", filter=apps),
+        "decided": Sum("decided", filter=apps),
+        "selected": Sum("selected", filter=apps),
+        "trained": persons(Q(kind=FactKind.ATTENDANCE, detail="training")),
+        "coached": persons(Q(kind=FactKind.ATTENDANCE, detail__in=COACHING)),
+        "sessions": Sum("events", filter=Q(kind=FactKind.SESSION)),
+        "hours": Sum("hours", filter=Q(kind=FactKind.ATTENDANCE)),
+        "formalised": Count("organisation_id", distinct=True, filter=Q(kind=FactKind.FORMALISED)),
+        "cooperatives": Count(
+            "organisation_id",
+            distinct=True,
+            filter=Q(kind__in=(FactKind.COMMITMENT, FactKind.FORMALISED), org_kind="cooperative"),
+        ),
+        "jobs_created": Sum("jobs_created", filter=Q(kind=FactKind.JOBS)),
+        "jobs_kept": Sum("jobs_kept", filter=Q(kind=FactKind.JOBS)),
+        "fu12": Sum("events", filter=Q(kind=FactKind.FOLLOW_UP, detail="12")),
+        "fu12_active": Sum("active", filter=Q(kind=FactKind.FOLLOW_UP, detail="12")),
+        "fu24": Sum("events", filter=Q(kind=FactKind.FOLLOW_UP, detail="24")),
+        "fu24_active": Sum("active", filter=Q(kind=FactKind.FOLLOW_UP, detail="24")),
+        "grants": Sum("amount", filter=commit & Q(detail="grant")),
+        "loans": Sum("amount", filter=commit & Q(detail="honour_loan")),
+        "committed": Sum("amount", filter=commit),
+        "disbursed": Sum("amount", filter=paid),
+    }
+
+
+def pct(part: Any, whole: Any) -> Decimal | None:
+    if not whole:
+        return None
+    value = Decimal(part or 0) * 100 / Decimal(whole)
+    return value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def _values(c: dict[str, Any]) -> dict[str, Any]:
+    """Indicator values from one row of components."""
+
+    def n(key: str) -> int:
+        return int(c.get(key) or 0)
+
+    def money(key: str) -> Decimal:
+        return Decimal(c.get(key) or 0).quantize(Decimal("0.01"))
+
+    reached = n("reached")
+    disbursed = money("disbursed")
+    return {
+        "holders_reached": reached,
+        "applications": n("applications"),
+        "selection_rate": pct(n("selected"), n("decided")),
+        "women_pct": pct(n("reached_women"), n("reached_sexed")),
+        "young_pct": pct(n("reached_young"), n("reached_aged")),
+        "rural_pct": pct(n("reached_rural"), n("reached_placed")),
+        "holders_trained": n("trained"),
+        "holders_coached": n("coached"),
+        "sessions_held": n("sessions"),
+        "training_hours": Decimal(c.get("hours") or 0).quantize(Decimal("0.1")),
+        "enterprises_formalised": n("formalised"),
+        "cooperatives_supported": n("cooperatives"),
+        "jobs_created": n("jobs_created"),
+        "jobs_kept": n("jobs_kept"),
+        "survival_12": pct(n("fu12_active"), n("fu12")),
+        "survival_24": pct(n("fu24_active"), n("fu24")),
+        "grants_committed": money("grants"),
+        "loans_committed": money("loans"),
+        "funding_committed": money("committed"),
+        "funding_disbursed": disbursed,
+        "cost_per_holder": (disbursed / reached).quantize(Decimal("0.01")) if reached else None,
+    }
+
+
+def facts(scope: Scope, period: Period) -> QuerySet[Fact]:
+    return scope.filter(Fact.objects.filter(year__gte=period.first, year__lte=period.last))
+
+
+# Breakdowns: the analytics column each dimension groups by.
+DIMENSIONS: dict[str, str] = {
+    "year": "year",
+    "region": "region_id",
+    "province": "province_id",
+    "commune_kind": "commune_kind",
+    "sex": "sex",
+    "age_band": "age",
+    "sector": "sector_id",
+    "programme": "programme_id",
+    "convention": "convention_id",
+    "partner": "partner_id",
+}
+AGE_BANDS: tuple[tuple[str, int, int], ...] = (
+    ("< 18", 0, 17),
+    ("18-24", 18, 24),
+    ("25-35", 25, 35),
+    ("36-45", 36, 45),
+    ("46-60", 46, 60),
+    ("> 60", 61, 200),
+)
+
+
+def _ledger_values(scope: Scope, period: Period) -> dict[str, Any]:
+    """Figures read from the conventions' own tables (small): budget and contributions."""
+    from essor.conventions.models import (
+        BudgetLine,
+        Convention,
+        PartnerPayment,
+        Party,
+        PaymentKind,
+    )
+
+    lines = BudgetLine.objects.all()
+    conventions = Convention.objects.all()
+    if scope.kind == "convention":
+        lines = lines.filter(convention=scope.obj)
+        conventions = conventions.filter(pk=scope.obj.pk)
+    elif scope.kind == "programme":
+        lines = scope.obj.budget_lines.all()
+        conventions = conventions.filter(budget_lines__in=lines).distinct()
+    elif scope.kind == "region":
+        conventions = conventions.filter(regions=scope.obj)
+        lines = lines.filter(convention__in=conventions)
+    budget = lines.aggregate(s=Sum("amount"))["s"] or ZERO
+    paid = (
+        Fact.objects.filter(kind=FactKind.DISBURSEMENT, year__lte=period.last)
+        .filter(budget_line_id__in=lines.values("pk"))
+        .aggregate(s=Sum("amount"))["s"]
+        or ZERO
+    )
+    pledged = (
+        Party.objects.filter(convention__in=conventions).aggregate(s=Sum("pledged"))["s"] or ZERO
+    )
+    received = (
+        PartnerPayment.objects.filter(
+            party__convention__in=conventions, kind=PaymentKind.RECEIPT, on__year__lte=period.last
+        ).aggregate(s=Sum("amount"))["s"]
+        or ZERO
+    )
+    return {
+        "budget_execution_pct": pct(paid, budget),
+        "contributions_pledged": Decimal(pledged).quantize(Decimal("0.01")),
+        "contributions_received": Decimal(received).quantize(Decimal("0.01")),
+    }
+
+
+def compute(scope: Scope, period: Period) -> dict[str, Any]:
+    """Every indicator of the catalogue for the scope and the period."""
+    components = facts(scope, period).aggregate(**_components(scope.young_band()))
+    return _values(components) | _ledger_values(scope, period)
+
+
+@dataclass(frozen=True)
+class Row:
+    key: Any
+    label: str
+    values: dict[str, Any]
+
+
+def breakdown(scope: Scope, period: Period, by: str) -> list[Row]:
+    """The indicators computed from the analytics table, one row per member of ``by``."""
+    if by not in DIMENSIONS:
+        raise ValueError(by)
+    rows = facts(scope, period)
+    components = _components(scope.young_band())
+    if by == "age_band":
+        groups = []
+        for label, low, high in AGE_BANDS:
+            got = rows.filter(age__gte=low, age__lte=high).aggregate(**components)
+            groups.append(Row(label, label, _values(got)))
+        return groups
+    column = DIMENSIONS[by]
+    grouped = rows.values(column).annotate(**components).order_by(column)
+    labels = _labels(by, [g[column] for g in grouped])
+    return [Row(g[column], labels.get(g[column], str(_("not known"))), _values(g)) for g in grouped]
+
+
+def _labels(by: str, keys: Sequence[Any]) -> dict[Any, str]:
+    from essor.accounts.models import Partner
+    from essor.conventions.models import Convention
+    from essor.programmes.models import Programme
+    from essor.registry.models import Sector, Sex
+    from essor.territory.models import CommuneKind, Province, Region
+
+    present = [k for k in keys if k not in (None, "")]
+    models: dict[str, Any] = {
+        "region": Region,
+        "province": Province,
+        "sector": Sector,
+        "programme": Programme,
+        "convention": Convention,
+        "partner": Partner,
+    }
+    if by in models:
+        return {o.pk: str(o) for o in models[by].objects.filter(pk__in=present)}
+    if by == "sex":
+        return {k: str(Sex(k).label) for k in present if k in Sex.values}
+    if by == "commune_kind":
+        return {k: str(CommuneKind(k).label) for k in present if k in CommuneKind.values}
+    return {k: str(k) for k in present}
+
+
+def by_province(scope: Scope, period: Period, code: str) -> dict[str, Any]:
+    """One indicator by province, keyed by the province's HCP code (for the map)."""
+    from essor.territory.models import Province
+
+    codes = dict(Province.objects.values_list("pk", "code"))
+    return {
+        codes[row.key]: row.values[code]
+        for row in breakdown(scope, period, "province")
+        if row.key in codes
+    }
+
+
+def record_filter(code: str, scope: Scope, period: Period) -> QuerySet[Fact]:
+    """The analytics rows behind an indicator, for the list of its records."""
+    indicator = BY_CODE[code]
+    rows = facts(scope, period).filter(kind__in=indicator.kinds)
+    if indicator.extra:
+        rows = rows.filter(**indicator.extra)
+    if code == "young_pct":
+        low, high = scope.young_band()
+        rows = rows.filter(age__gte=low, age__lte=high)
+    return rows
+
+
+def catalogue(codes: Iterable[str] | None = None) -> list[Indicator]:
+    return [BY_CODE[c] for c in codes] if codes is not None else list(CATALOGUE)
