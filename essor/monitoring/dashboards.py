@@ -80,7 +80,8 @@ def display(
     if indicator.unit == "pct":
         return f"{formats.number_format(value, 1, use_l10n=True)} %"
     if indicator.unit == "hours":
-        return f"{formats.number_format(value, 1, use_l10n=True, force_grouping=True)} h"
+        hours = formats.number_format(value, 1, use_l10n=True, force_grouping=True)
+        return _("%(hours)s h") % {"hours": hours}
     return str(formats.number_format(value, 0, use_l10n=True, force_grouping=True))
 
 

@@ -118,6 +118,14 @@ class Scope:
         return rows
 
 
+UNIT_LABELS = {
+    "count": gettext_lazy("number"),
+    "pct": gettext_lazy("per cent"),
+    "hours": gettext_lazy("hours"),
+    "mad": gettext_lazy("dirhams"),
+}
+
+
 @dataclass(frozen=True)
 class Indicator:
     code: str
@@ -134,13 +142,16 @@ class Indicator:
     def label(self) -> str:
         return str(self.name)
 
+    @property
+    def unit_label(self) -> str:
+        return str(UNIT_LABELS[self.unit])
 
-g = gettext_lazy
+
 CATALOGUE: tuple[Indicator, ...] = (
     Indicator(
         "holders_reached",
-        g("Holders reached"),
-        g(
+        gettext_lazy("Holders reached"),
+        gettext_lazy(
             "Distinct persons who, in the period, attended at least one session, started a "
             "programme or received a commitment of funds. A person supported by two "
             "programmes counts once; a merged duplicate counts as its surviving record."
@@ -152,8 +163,8 @@ CATALOGUE: tuple[Indicator, ...] = (
     ),
     Indicator(
         "applications",
-        g("Applications submitted"),
-        g("Applications submitted in the period, whatever became of them."),
+        gettext_lazy("Applications submitted"),
+        gettext_lazy("Applications submitted in the period, whatever became of them."),
         "count",
         "reach",
         (FactKind.APPLICATION,),
@@ -161,8 +172,8 @@ CATALOGUE: tuple[Indicator, ...] = (
     ),
     Indicator(
         "selection_rate",
-        g("Selection rate"),
-        g(
+        gettext_lazy("Selection rate"),
+        gettext_lazy(
             "Applications selected or enrolled, out of the applications submitted in the "
             "period on which a decision was taken (selected, waiting list, not selected)."
         ),
@@ -171,8 +182,8 @@ CATALOGUE: tuple[Indicator, ...] = (
     ),
     Indicator(
         "women_pct",
-        g("Women"),
-        g("Share of women among the holders reached whose sex is known."),
+        gettext_lazy("Women"),
+        gettext_lazy("Share of women among the holders reached whose sex is known."),
         "pct",
         "reach",
         REACH_KINDS,
@@ -181,8 +192,8 @@ CATALOGUE: tuple[Indicator, ...] = (
     ),
     Indicator(
         "young_pct",
-        g("Young people"),
-        g(
+        gettext_lazy("Young people"),
+        gettext_lazy(
             "Share of young people (18 to 35 years old in the year of their support, or the "
             "programme's own age band) among the holders reached whose birth date is known."
         ),
@@ -193,8 +204,8 @@ CATALOGUE: tuple[Indicator, ...] = (
     ),
     Indicator(
         "rural_pct",
-        g("Rural"),
-        g(
+        gettext_lazy("Living in a rural commune"),
+        gettext_lazy(
             "Share of holders reached who live in a rural commune, among those whose commune "
             "is known."
         ),
@@ -206,8 +217,8 @@ CATALOGUE: tuple[Indicator, ...] = (
     ),
     Indicator(
         "holders_trained",
-        g("Holders trained"),
-        g("Distinct persons present at least once at a training session in the period."),
+        gettext_lazy("Holders trained"),
+        gettext_lazy("Distinct persons present at least once at a training session in the period."),
         "count",
         "accompaniment",
         (FactKind.ATTENDANCE,),
@@ -216,8 +227,8 @@ CATALOGUE: tuple[Indicator, ...] = (
     ),
     Indicator(
         "holders_coached",
-        g("Holders coached"),
-        g(
+        gettext_lazy("Holders coached"),
+        gettext_lazy(
             "Distinct persons present at least once at coaching, mentoring or group "
             "counselling in the period."
         ),
@@ -229,22 +240,22 @@ CATALOGUE: tuple[Indicator, ...] = (
     ),
     Indicator(
         "sessions_held",
-        g("Sessions held"),
-        g("Sessions in the period at which at least one holder was marked present."),
+        gettext_lazy("Sessions held"),
+        gettext_lazy("Sessions in the period at which at least one holder was marked present."),
         "count",
         "accompaniment",
     ),
     Indicator(
         "training_hours",
-        g("Hours of training"),
-        g("Hours attended by holders: each session's length, once per holder present."),
+        gettext_lazy("Hours of training"),
+        gettext_lazy("Hours attended by holders: each session's length, once per holder present."),
         "hours",
         "accompaniment",
     ),
     Indicator(
         "enterprises_formalised",
-        g("Enterprises formalised"),
-        g(
+        gettext_lazy("Enterprises formalised"),
+        gettext_lazy(
             "Auto-entrepreneurs, cooperatives and companies created in the period by a holder "
             "after they started a programme."
         ),
@@ -255,8 +266,8 @@ CATALOGUE: tuple[Indicator, ...] = (
     ),
     Indicator(
         "cooperatives_supported",
-        g("Cooperatives supported"),
-        g(
+        gettext_lazy("Cooperatives supported"),
+        gettext_lazy(
             "Distinct cooperatives that received a commitment of funds in the period or were "
             "created in it by a holder after they started a programme."
         ),
@@ -268,8 +279,8 @@ CATALOGUE: tuple[Indicator, ...] = (
     ),
     Indicator(
         "jobs_created",
-        g("Jobs created"),
-        g(
+        gettext_lazy("Jobs created"),
+        gettext_lazy(
             "Jobs created, as reported by the latest follow-up survey of each holder, for the "
             "surveys done in the period."
         ),
@@ -278,29 +289,33 @@ CATALOGUE: tuple[Indicator, ...] = (
     ),
     Indicator(
         "jobs_kept",
-        g("Jobs kept"),
-        g("Jobs that existed before the support and still exist, by the same surveys."),
+        gettext_lazy("Jobs kept"),
+        gettext_lazy("Jobs that existed before the support and still exist, by the same surveys."),
         "count",
         "results",
     ),
     Indicator(
         "survival_12",
-        g("Still active at 12 months"),
-        g("Share of holders surveyed 12 months after their support whose activity still runs."),
+        gettext_lazy("Still active at 12 months"),
+        gettext_lazy(
+            "Share of holders surveyed 12 months after their support whose activity still runs."
+        ),
         "pct",
         "results",
     ),
     Indicator(
         "survival_24",
-        g("Still active at 24 months"),
-        g("Share of holders surveyed 24 months after their support whose activity still runs."),
+        gettext_lazy("Still active at 24 months"),
+        gettext_lazy(
+            "Share of holders surveyed 24 months after their support whose activity still runs."
+        ),
         "pct",
         "results",
     ),
     Indicator(
         "grants_committed",
-        g("Grants committed"),
-        g(
+        gettext_lazy("Grants committed"),
+        gettext_lazy(
             "Grants committed in the period (awaiting approval or approved), less what was "
             "released at closing."
         ),
@@ -309,36 +324,38 @@ CATALOGUE: tuple[Indicator, ...] = (
     ),
     Indicator(
         "loans_committed",
-        g("Honour loans committed"),
-        g("Honour loans committed in the period, counted as grants are."),
+        gettext_lazy("Honour loans committed"),
+        gettext_lazy("Honour loans committed in the period, counted as grants are."),
         "mad",
         "finance",
     ),
     Indicator(
         "funding_committed",
-        g("Funding committed"),
-        g("All commitments of the period (grants, honour loans, equipment, in kind)."),
+        gettext_lazy("Funding committed"),
+        gettext_lazy("All commitments of the period (grants, honour loans, equipment, in kind)."),
         "mad",
         "finance",
     ),
     Indicator(
         "funding_disbursed",
-        g("Funding disbursed"),
-        g("Tranches paid in the period; a reversed payment is not paid."),
+        gettext_lazy("Funding disbursed"),
+        gettext_lazy("Tranches paid in the period; a reversed payment is not paid."),
         "mad",
         "finance",
     ),
     Indicator(
         "cost_per_holder",
-        g("Cost per holder"),
-        g("Funding disbursed in the period divided by the holders reached in the period."),
+        gettext_lazy("Cost per holder"),
+        gettext_lazy(
+            "Funding disbursed in the period divided by the holders reached in the period."
+        ),
         "mad",
         "finance",
     ),
     Indicator(
         "budget_execution_pct",
-        g("Budget execution"),
-        g(
+        gettext_lazy("Budget execution"),
+        gettext_lazy(
             "Funding disbursed from the start up to the end of the period, out of the budget "
             "lines in scope."
         ),
@@ -347,21 +364,20 @@ CATALOGUE: tuple[Indicator, ...] = (
     ),
     Indicator(
         "contributions_pledged",
-        g("Partner contributions pledged"),
-        g("What the partners of the conventions in scope pledged to bring."),
+        gettext_lazy("Partner contributions pledged"),
+        gettext_lazy("What the partners of the conventions in scope pledged to bring."),
         "mad",
         "finance",
     ),
     Indicator(
         "contributions_received",
-        g("Partner contributions received"),
-        g("What the partners actually paid in, up to the end of the period."),
+        gettext_lazy("Partner contributions received"),
+        gettext_lazy("What the partners actually paid in, up to the end of the period."),
         "mad",
         "finance",
     ),
 )
 BY_CODE = {i.code: i for i in CATALOGUE}
-del g
 
 
 def _components(young: tuple[int, int]) -> dict[str, Any]:

@@ -127,7 +127,7 @@ def report_xlsx(board: Dashboard) -> bytes:
             [
                 f.indicator.code,
                 f.indicator.label,
-                _unit(f.indicator.unit),
+                f.indicator.unit_label,
                 _masked(f.indicator.code, f.value, board),
                 str(f.indicator.definition),
             ]
@@ -223,10 +223,6 @@ def report_xlsx(board: Dashboard) -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
-
-
-def _unit(unit: str) -> str:
-    return {"count": _("number"), "pct": "%", "hours": _("hours"), "mad": "DH"}[unit]
 
 
 def _cell(value: Any) -> Any:

@@ -36,7 +36,10 @@ def main_of(page: Any) -> str:
 
 
 def arabic_in(phrase: str, text: str) -> bool:
-    """pdfplumber gives right-to-left runs in display order: compare each line both ways."""
+    """pdfplumber gives right-to-left runs in display order, and reads a lam-alef ligature
+    back as alef then lam: compare each line both ways, with the ligatures read that way."""
+    for ligature in ("لأ", "لإ", "لآ", "لا"):
+        phrase = phrase.replace(ligature, ligature[::-1])
     lines = text.splitlines()
     return any(phrase in line or phrase in line[::-1] for line in lines)
 
