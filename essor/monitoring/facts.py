@@ -34,6 +34,7 @@ from django.db.models import (
     F,
     Func,
     IntegerField,
+    Max,
     OuterRef,
     Q,
     QuerySet,
@@ -46,12 +47,14 @@ from django.utils import timezone
 
 from .models import Fact, FactKind, FactsRefresh
 
+COACHING = ("coaching", "group_counselling", "mentoring")
 HOURS: DecimalField[Any, Any] = DecimalField(max_digits=14, decimal_places=2)
 MONEY: DecimalField[Any, Any] = DecimalField(max_digits=16, decimal_places=2)
 
 # The columns of monitoring_fact that a source fills, in this order.
 COLUMNS = [
     "kind",
+    "grain",
     "year",
     "person_id",
     "organisation_id",
@@ -75,8 +78,11 @@ COLUMNS = [
     "jobs_created",
     "jobs_kept",
     "active",
+    "trained",
+    "coached",
 ]
 DEFAULTS: dict[str, Any] = {
+    "grain": "",
     "person_id": None,
     "organisation_id": None,
     "programme_id": None,
@@ -99,8 +105,11 @@ DEFAULTS: dict[str, Any] = {
     "jobs_created": 0,
     "jobs_kept": 0,
     "active": 0,
+    "trained": 0,
+    "coached": 0,
 }
 GROUPED = {
+    "grain",
     "person_id",
     "organisation_id",
     "programme_id",
@@ -197,9 +206,19 @@ def _beneficiary(prefix: str) -> dict[str, Any]:
     }
 
 
-def _source(kind: str, rows: QuerySet[Any], dims: dict[str, Any], aggs: dict[str, Any]) -> Any:
-    """``rows`` grouped by ``dims`` with ``aggs``: a queryset whose columns are COLUMNS."""
-    dims = dict(dims)
+def _source(
+    kind: str,
+    rows: QuerySet[Any],
+    dims: dict[str, Any],
+    aggs: dict[str, Any],
+    *,
+    keep: tuple[str, ...] = (),
+) -> Any:
+    """``rows`` grouped by ``dims`` with ``aggs``: a queryset whose columns are COLUMNS.
+
+    Holders and enterprises are grouped away unless ``keep`` names them: sums do not need them,
+    and the rows that count distinct holders (``reach``) or enterprises keep them."""
+    dims = {k: v for k, v in dims.items() if k not in ("person_id", "organisation_id") or k in keep}
     birth_year = dims.pop("birth_year", None)
     if birth_year is not None and "year" in dims:
         dims["age"] = ExpressionWrapper(dims["year"] - birth_year, output_field=IntegerField())
@@ -265,9 +284,9 @@ def _sources() -> list[tuple[str, Callable[[], Any]]]:
             },
         )
 
-    def enrollments() -> Any:
+    def reach_enrolled() -> Any:
         return _source(
-            FactKind.ENROLLMENT,
+            FactKind.REACH_PART,
             Enrollment.objects.filter(_counted("application__person")),
             {
                 **_person("application__person"),
@@ -277,6 +296,63 @@ def _sources() -> list[tuple[str, Callable[[], Any]]]:
                 "year": ExtractYear("started_on"),
             },
             {"events": Count("pk")},
+            keep=("person_id",),
+        )
+
+    def reach_attended() -> Any:
+        return _source(
+            FactKind.REACH_PART,
+            Participant.objects.filter(_counted("person"), present=True),
+            {
+                **_person("person"),
+                "programme_id": F("session__programme_id"),
+                "partner_id": F("session__holder_id"),
+                "sector_id": F("session__group__sector_id"),
+                "year": ExtractYear("session__starts_at"),
+            },
+            {
+                "events": Count("pk"),
+                "trained": Max(Case(When(session__service__kind="training", then=1), default=0)),
+                "coached": Max(Case(When(session__service__kind__in=COACHING, then=1), default=0)),
+            },
+            keep=("person_id",),
+        )
+
+    def reach_funded() -> Any:
+        return _source(
+            FactKind.REACH_PART,
+            Commitment.objects.filter(person__isnull=False, status__in=RESERVING).filter(
+                _counted("person")
+            ),
+            {
+                **_person("person"),
+                "programme_id": F("programme_id"),
+                "partner_id": F("budget_line__partner_id"),
+                "year": ExtractYear("committed_on"),
+            },
+            {"events": Count("pk")},
+            keep=("person_id",),
+        )
+
+    def organisations_funded() -> Any:
+        return _source(
+            FactKind.ORG_SUPPORT,
+            Commitment.objects.filter(
+                organisation__isnull=False,
+                organisation__archived_at__isnull=True,
+                status__in=RESERVING,
+            ),
+            {
+                **_organisation("organisation"),
+                "org_kind": F("organisation__kind"),
+                "sector_id": F("organisation__sector_id"),
+                "programme_id": F("programme_id"),
+                "convention_id": F("budget_line__convention_id"),
+                "partner_id": F("budget_line__partner_id"),
+                "year": ExtractYear("committed_on"),
+            },
+            {"events": Count("pk")},
+            keep=("organisation_id",),
         )
 
     def attendance() -> Any:
@@ -421,11 +497,15 @@ def _sources() -> list[tuple[str, Callable[[], Any]]]:
                 "year": ExtractYear("organisation__created_on"),
             },
             {"events": Count("organisation_id", distinct=True)},
+            keep=("organisation_id",),
         )
 
     return [
         (FactKind.APPLICATION, applications),
-        (FactKind.ENROLLMENT, enrollments),
+        (FactKind.REACH_PART, reach_enrolled),
+        (FactKind.REACH_PART, reach_attended),
+        (FactKind.REACH_PART, reach_funded),
+        (FactKind.ORG_SUPPORT, organisations_funded),
         (FactKind.ATTENDANCE, attendance),
         (FactKind.SESSION, sessions),
         (FactKind.COMMITMENT, commitments),
@@ -434,6 +514,121 @@ def _sources() -> list[tuple[str, Callable[[], Any]]]:
         (FactKind.JOBS, jobs),
         (FactKind.FORMALISED, formalised),
     ]
+
+
+def _collapsed() -> list[tuple[str, Any]]:
+    """Holders reached, once per programme and year (``reach``), then once per year whatever
+    the programme (``reach_year``), from the parts inserted by the sources."""
+    person_dims = {
+        "person_id": F("person_id"),
+        "year": F("year"),
+        "sex": F("sex"),
+        "age": F("age"),
+        "region_id": F("region_id"),
+        "province_id": F("province_id"),
+        "commune_kind": F("commune_kind"),
+    }
+    flags = {"events": Sum("events"), "trained": Max("trained"), "coached": Max("coached")}
+    reach = _source(
+        FactKind.REACH,
+        Fact.objects.filter(kind=FactKind.REACH_PART),
+        {
+            **person_dims,
+            "programme_id": F("programme_id"),
+            "partner_id": F("partner_id"),
+            "sector_id": F("sector_id"),
+        },
+        flags,
+        keep=("person_id",),
+    )
+    per_year = _source(
+        FactKind.REACH_YEAR,
+        Fact.objects.filter(kind=FactKind.REACH),
+        person_dims,
+        flags,
+        keep=("person_id",),
+    )
+    return [(FactKind.REACH, reach), (FactKind.REACH_YEAR, per_year)]
+
+
+SUM_KINDS = (
+    FactKind.APPLICATION,
+    FactKind.ATTENDANCE,
+    FactKind.SESSION,
+    FactKind.COMMITMENT,
+    FactKind.DISBURSEMENT,
+    FactKind.FOLLOW_UP,
+    FactKind.JOBS,
+)
+AGE_BAND_STARTS = ((0, 17), (18, 24), (25, 35), (36, 45), (46, 60), (61, 200))
+GRAINS: dict[str, dict[str, Any]] = {
+    "total": {},
+    "province": {"province_id": F("province_id")},
+    "sex": {"sex": F("sex")},
+    "age_band": {
+        "age": Case(
+            *[When(age__gte=low, age__lte=high, then=Value(low)) for low, high in AGE_BAND_STARTS],
+            default=Value(None),
+            output_field=IntegerField(),
+        )
+    },
+    "commune_kind": {"commune_kind": F("commune_kind")},
+    "sector": {"sector_id": F("sector_id")},
+}
+
+
+def _grains() -> list[tuple[str, Any]]:
+    """The summed rows at each grain, from the fine rows the sources inserted."""
+    base = {
+        "kind": F("kind"),
+        "year": F("year"),
+        "programme_id": F("programme_id"),
+        "convention_id": F("convention_id"),
+        "budget_line_id": F("budget_line_id"),
+        "partner_id": F("partner_id"),
+        "region_id": F("region_id"),
+        "detail": F("detail"),
+    }
+    sums = {
+        name: Sum(name)
+        for name in (
+            "events",
+            "decided",
+            "selected",
+            "hours",
+            "amount",
+            "jobs_created",
+            "jobs_kept",
+            "active",
+        )
+    }
+    fine = Fact.objects.filter(kind__in=SUM_KINDS, grain="")
+    return [(grain, _regrain(grain, fine, base | extra, sums)) for grain, extra in GRAINS.items()]
+
+
+def _regrain(grain: str, rows: Any, dims: dict[str, Any], sums: dict[str, Any]) -> Any:
+    select: dict[str, Any] = {}
+    for column in COLUMNS:
+        if column == "grain":
+            select[column] = Value(grain)
+        elif column in dims:
+            select[column] = dims[column]
+        elif column in sums:
+            select[column] = sums[column]
+        elif column in ("hours", "amount"):
+            select[column] = Cast(Value(0), output_field=HOURS)
+        elif DEFAULTS.get(column) is None:
+            select[column] = Value(None, output_field=IntegerField())
+        else:
+            select[column] = Value(DEFAULTS[column])
+    grouped = [c for c in COLUMNS if c in dims]
+    return (
+        rows.annotate(**{f"g_{c}": select[c] for c in grouped})
+        .values(*[f"g_{c}" for c in grouped])
+        .annotate(**{f"g_{c}": select[c] for c in COLUMNS if c not in grouped})
+        .values_list(*[f"g_{c}" for c in COLUMNS])
+        .order_by()
+    )
 
 
 def refresh(*, progress: Callable[[str], None] | None = None) -> FactsRefresh:
@@ -449,6 +644,22 @@ def refresh(*, progress: Callable[[str], None] | None = None) -> FactsRefresh:
                 progress(kind)
             sql, params = build().query.sql_with_params()
             cursor.execute(f"INSERT INTO {table} ({columns}) {sql}", params)
+        for kind, query in _collapsed():
+            if progress:
+                progress(kind)
+            sql, params = query.query.sql_with_params()
+            cursor.execute(f"INSERT INTO {table} ({columns}) {sql}", params)
+        cursor.execute(f"DELETE FROM {table} WHERE kind = %s", [FactKind.REACH_PART.value])
+        for grain, query in _grains():
+            if progress:
+                progress(f"sums by {grain}")
+            sql, params = query.query.sql_with_params()
+            cursor.execute(f"INSERT INTO {table} ({columns}) {sql}", params)
+        kinds = ", ".join(["%s"] * len(SUM_KINDS))
+        cursor.execute(
+            f"DELETE FROM {table} WHERE grain = '' AND kind IN ({kinds})",
+            [k.value for k in SUM_KINDS],
+        )
         log.rows = Fact.objects.count()
         log.finished_at = timezone.now()
         log.seconds = round(time.perf_counter() - started, 3)

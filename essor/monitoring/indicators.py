@@ -14,19 +14,22 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Literal
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Case, Count, Q, QuerySet, Sum, Value, When
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from .facts import SUM_KINDS
 from .models import Fact, FactKind
 
 Unit = Literal["count", "pct", "hours", "mad"]
 ScopeKind = Literal["convention", "programme", "region", "national"]
 
-MONEY_KINDS = (FactKind.COMMITMENT, FactKind.DISBURSEMENT)
-REACH_KINDS = (FactKind.ENROLLMENT, FactKind.ATTENDANCE, FactKind.COMMITMENT)
-COACHING = ("coaching", "group_counselling", "mentoring")
+# Rows attributed to a convention by the budget line the money comes from.
+MONEY_KINDS = (FactKind.COMMITMENT, FactKind.DISBURSEMENT, FactKind.ORG_SUPPORT)
+REACH_KINDS = (FactKind.REACH,)
+# Rows that hold a distinct holder or enterprise each (counted with COUNT DISTINCT).
+ORG_KINDS = (FactKind.FORMALISED, FactKind.ORG_SUPPORT)
 YOUNG = (18, 35)
 ZERO = Decimal("0")
 
@@ -135,7 +138,7 @@ class Indicator:
     group: str
     # The analytics rows behind the figure (for the list of records), or () when none.
     kinds: tuple[str, ...] = ()
-    lists: Literal["persons", "organisations", ""] = ""
+    lists: Literal["persons", "organisations", "applications", ""] = ""
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -168,7 +171,7 @@ CATALOGUE: tuple[Indicator, ...] = (
         "count",
         "reach",
         (FactKind.APPLICATION,),
-        "persons",
+        "applications",
     ),
     Indicator(
         "selection_rate",
@@ -221,9 +224,9 @@ CATALOGUE: tuple[Indicator, ...] = (
         gettext_lazy("Distinct persons present at least once at a training session in the period."),
         "count",
         "accompaniment",
-        (FactKind.ATTENDANCE,),
+        REACH_KINDS,
         "persons",
-        {"detail": "training"},
+        {"trained": 1},
     ),
     Indicator(
         "holders_coached",
@@ -234,9 +237,9 @@ CATALOGUE: tuple[Indicator, ...] = (
         ),
         "count",
         "accompaniment",
-        (FactKind.ATTENDANCE,),
+        REACH_KINDS,
         "persons",
-        {"detail__in": COACHING},
+        {"coached": 1},
     ),
     Indicator(
         "sessions_held",
@@ -273,7 +276,7 @@ CATALOGUE: tuple[Indicator, ...] = (
         ),
         "count",
         "results",
-        (FactKind.COMMITMENT, FactKind.FORMALISED),
+        ORG_KINDS,
         "organisations",
         {"org_kind": "cooperative"},
     ),
@@ -380,38 +383,16 @@ CATALOGUE: tuple[Indicator, ...] = (
 BY_CODE = {i.code: i for i in CATALOGUE}
 
 
-def _components(young: tuple[int, int]) -> dict[str, Any]:
-    """The aggregates every indicator is made of (one SQL query computes them all)."""
-    reach = Q(kind__in=REACH_KINDS, person_id__isnull=False)
-    low, high = young
+def _sums() -> dict[str, Any]:
+    """The summed parts of the indicators (one SQL query over the summed rows)."""
     apps = Q(kind=FactKind.APPLICATION)
     commit = Q(kind=FactKind.COMMITMENT)
-    paid = Q(kind=FactKind.DISBURSEMENT)
-
-    def persons(condition: Q) -> Count:
-        return Count("person_id", distinct=True, filter=condition)
-
     return {
-        "reached": persons(reach),
-        "reached_women": persons(reach & Q(sex="F")),
-        "reached_sexed": persons(reach & Q(sex__in=["F", "M"])),
-        "reached_young": persons(reach & Q(age__gte=low, age__lte=high)),
-        "reached_aged": persons(reach & Q(age__isnull=False)),
-        "reached_rural": persons(reach & Q(commune_kind="rural")),
-        "reached_placed": persons(reach & ~Q(commune_kind="")),
         "applications": Sum("events", filter=apps),
         "decided": Sum("decided", filter=apps),
         "selected": Sum("selected", filter=apps),
-        "trained": persons(Q(kind=FactKind.ATTENDANCE, detail="training")),
-        "coached": persons(Q(kind=FactKind.ATTENDANCE, detail__in=COACHING)),
         "sessions": Sum("events", filter=Q(kind=FactKind.SESSION)),
         "hours": Sum("hours", filter=Q(kind=FactKind.ATTENDANCE)),
-        "formalised": Count("organisation_id", distinct=True, filter=Q(kind=FactKind.FORMALISED)),
-        "cooperatives": Count(
-            "organisation_id",
-            distinct=True,
-            filter=Q(kind__in=(FactKind.COMMITMENT, FactKind.FORMALISED), org_kind="cooperative"),
-        ),
         "jobs_created": Sum("jobs_created", filter=Q(kind=FactKind.JOBS)),
         "jobs_kept": Sum("jobs_kept", filter=Q(kind=FactKind.JOBS)),
         "fu12": Sum("events", filter=Q(kind=FactKind.FOLLOW_UP, detail="12")),
@@ -421,7 +402,39 @@ def _components(young: tuple[int, int]) -> dict[str, Any]:
         "grants": Sum("amount", filter=commit & Q(detail="grant")),
         "loans": Sum("amount", filter=commit & Q(detail="honour_loan")),
         "committed": Sum("amount", filter=commit),
-        "disbursed": Sum("amount", filter=paid),
+        "disbursed": Sum("amount", filter=Q(kind=FactKind.DISBURSEMENT)),
+    }
+
+
+def _distinct(young: tuple[int, int], *, unique: bool) -> dict[str, Any]:
+    """The counted parts: holders and enterprises, each once.
+
+    With ``unique``, the holder rows are one per person (``reach_year`` rows of one year) and
+    are counted as rows, which spares the database a sort per figure."""
+    reach = Q(kind__in=(FactKind.REACH, FactKind.REACH_YEAR))
+    low, high = young
+
+    def persons(condition: Q) -> Count:
+        if unique:
+            return Count("pk", filter=reach & condition)
+        return Count("person_id", distinct=True, filter=reach & condition)
+
+    return {
+        "reached": persons(Q()),
+        "reached_women": persons(Q(sex="F")),
+        "reached_sexed": persons(Q(sex__in=["F", "M"])),
+        "reached_young": persons(Q(age__gte=low, age__lte=high)),
+        "reached_aged": persons(Q(age__isnull=False)),
+        "reached_rural": persons(Q(commune_kind="rural")),
+        "reached_placed": persons(~Q(commune_kind="")),
+        "trained": persons(Q(trained=1)),
+        "coached": persons(Q(coached=1)),
+        "formalised": Count("organisation_id", distinct=True, filter=Q(kind=FactKind.FORMALISED)),
+        "cooperatives": Count(
+            "organisation_id",
+            distinct=True,
+            filter=Q(kind__in=ORG_KINDS, org_kind="cooperative"),
+        ),
     }
 
 
@@ -472,6 +485,20 @@ def facts(scope: Scope, period: Period) -> QuerySet[Fact]:
     return scope.filter(Fact.objects.filter(year__gte=period.first, year__lte=period.last))
 
 
+def _reach_kind(scope: Scope, by: str | None = None) -> str:
+    """Country and region figures count holders once a year whatever the programme
+    (``reach_year``); programme-level figures and breakdowns need ``reach``."""
+    if scope.kind in ("national", "region") and by not in PROGRAMME_DIMENSIONS:
+        return FactKind.REACH_YEAR
+    return FactKind.REACH
+
+
+def _counted_rows(scope: Scope, period: Period, by: str | None = None) -> tuple[Any, bool]:
+    reach = _reach_kind(scope, by)
+    rows = facts(scope, period).filter(kind__in=(reach, *ORG_KINDS))
+    return rows, reach == FactKind.REACH_YEAR and period.first == period.last
+
+
 # Breakdowns: the analytics column each dimension groups by.
 DIMENSIONS: dict[str, str] = {
     "year": "year",
@@ -485,6 +512,7 @@ DIMENSIONS: dict[str, str] = {
     "convention": "convention_id",
     "partner": "partner_id",
 }
+PROGRAMME_DIMENSIONS = ("programme", "partner", "convention", "sector")
 AGE_BANDS: tuple[tuple[str, int, int], ...] = (
     ("< 18", 0, 17),
     ("18-24", 18, 24),
@@ -518,7 +546,7 @@ def _ledger_values(scope: Scope, period: Period) -> dict[str, Any]:
         lines = lines.filter(convention__in=conventions)
     budget = lines.aggregate(s=Sum("amount"))["s"] or ZERO
     paid = (
-        Fact.objects.filter(kind=FactKind.DISBURSEMENT, year__lte=period.last)
+        Fact.objects.filter(kind=FactKind.DISBURSEMENT, grain="total", year__lte=period.last)
         .filter(budget_line_id__in=lines.values("pk"))
         .aggregate(s=Sum("amount"))["s"]
         or ZERO
@@ -541,8 +569,10 @@ def _ledger_values(scope: Scope, period: Period) -> dict[str, Any]:
 
 def compute(scope: Scope, period: Period) -> dict[str, Any]:
     """Every indicator of the catalogue for the scope and the period."""
-    components = facts(scope, period).aggregate(**_components(scope.young_band()))
-    return _values(components) | _ledger_values(scope, period)
+    sums = facts(scope, period).filter(kind__in=SUM_KINDS, grain="total").aggregate(**_sums())
+    rows, unique = _counted_rows(scope, period)
+    counted = rows.aggregate(**_distinct(scope.young_band(), unique=unique))
+    return _values(sums | counted) | _ledger_values(scope, period)
 
 
 @dataclass(frozen=True)
@@ -552,22 +582,58 @@ class Row:
     values: dict[str, Any]
 
 
+def _age_band() -> Case:
+    return Case(
+        *[When(age__gte=low, age__lte=high, then=Value(label)) for label, low, high in AGE_BANDS],
+        default=Value(""),
+    )
+
+
 def breakdown(scope: Scope, period: Period, by: str) -> list[Row]:
-    """The indicators computed from the analytics table, one row per member of ``by``."""
+    """The indicators, one row per member of ``by`` (two SQL queries, grouped)."""
     if by not in DIMENSIONS:
         raise ValueError(by)
-    rows = facts(scope, period)
-    components = _components(scope.young_band())
+    if by == "convention":
+        return _by_convention(scope, period)
+    young = scope.young_band()
+    rows, unique = _counted_rows(scope, period, by)
+    grain = by if by in ("province", "sex", "age_band", "commune_kind", "sector") else "total"
+    sums = facts(scope, period).filter(kind__in=SUM_KINDS, grain=grain)
     if by == "age_band":
-        groups = []
-        for label, low, high in AGE_BANDS:
-            got = rows.filter(age__gte=low, age__lte=high).aggregate(**components)
-            groups.append(Row(label, label, _values(got)))
-        return groups
-    column = DIMENSIONS[by]
-    grouped = rows.values(column).annotate(**components).order_by(column)
-    labels = _labels(by, [g[column] for g in grouped])
-    return [Row(g[column], labels.get(g[column], str(_("not known"))), _values(g)) for g in grouped]
+        column = "band"
+        rows = rows.annotate(band=_age_band())
+        sums = sums.annotate(band=_age_band())
+    else:
+        column = DIMENSIONS[by]
+    merged: dict[Any, dict[str, Any]] = {}
+    for group in sums.values(column).annotate(**_sums()).order_by():
+        merged.setdefault(group.pop(column), {}).update(group)
+    for group in rows.values(column).annotate(**_distinct(young, unique=unique)).order_by():
+        merged.setdefault(group.pop(column), {}).update(group)
+    if by == "age_band":
+        order = [label for label, _low, _high in AGE_BANDS] + [""]
+        keys = [k for k in order if k in merged or k != ""]
+        return [Row(k, k or str(_("not known")), _values(merged.get(k, {}))) for k in keys]
+    keys = sorted(merged, key=lambda k: (k is None or k == "", str(k)))
+    labels = _labels(by, keys)
+    return [Row(k, labels.get(k, str(_("not known"))), _values(merged[k])) for k in keys]
+
+
+def _by_convention(scope: Scope, period: Period) -> list[Row]:
+    """Each convention in scope, with its own figures (a holder of two counts in each)."""
+    from essor.conventions.models import Convention
+
+    conventions = Convention.objects.filter(parent__isnull=True)
+    if scope.kind == "convention":
+        conventions = conventions.filter(pk=scope.obj.pk)
+    elif scope.kind == "programme":
+        conventions = conventions.filter(budget_lines__programmes=scope.obj).distinct()
+    elif scope.kind == "region":
+        conventions = conventions.filter(regions=scope.obj)
+    return [
+        Row(c.pk, str(c), compute(Scope("convention", c), period))
+        for c in conventions.order_by("reference")
+    ]
 
 
 def _labels(by: str, keys: Sequence[Any]) -> dict[Any, str]:
@@ -608,7 +674,7 @@ def by_province(scope: Scope, period: Period, code: str) -> dict[str, Any]:
 
 
 def record_filter(code: str, scope: Scope, period: Period) -> QuerySet[Fact]:
-    """The analytics rows behind an indicator, for the list of its records."""
+    """The analytics rows behind an indicator, for the list of its holders or enterprises."""
     indicator = BY_CODE[code]
     rows = facts(scope, period).filter(kind__in=indicator.kinds)
     if indicator.extra:
@@ -616,6 +682,22 @@ def record_filter(code: str, scope: Scope, period: Period) -> QuerySet[Fact]:
     if code == "young_pct":
         low, high = scope.young_band()
         rows = rows.filter(age__gte=low, age__lte=high)
+    return rows
+
+
+def application_records(scope: Scope, period: Period) -> QuerySet[Any]:
+    """The applications behind the "applications" figure, read from the records."""
+    from essor.programmes.models import Application
+
+    rows = Application.objects.filter(
+        submitted_on__year__gte=period.first, submitted_on__year__lte=period.last
+    )
+    if scope.kind in ("convention", "programme"):
+        rows = rows.filter(programme_id__in=scope.programme_ids())
+    elif scope.kind == "region":
+        rows = rows.filter(
+            Q(person__commune__region=scope.obj) | Q(person__merged_into__commune__region=scope.obj)
+        )
     return rows
 
 

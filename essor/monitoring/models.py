@@ -76,7 +76,6 @@ class FollowUp(TimeStampedModel):
 
 class FactKind(models.TextChoices):
     APPLICATION = "application", _("Application")
-    ENROLLMENT = "enrollment", _("Enrollment")
     ATTENDANCE = "attendance", _("Attendance")
     SESSION = "session", _("Session")
     COMMITMENT = "commitment", _("Commitment")
@@ -84,6 +83,12 @@ class FactKind(models.TextChoices):
     FOLLOW_UP = "follow_up", _("Follow-up")
     JOBS = "jobs", _("Jobs (latest follow-up)")
     FORMALISED = "formalised", _("Enterprise formalised")
+    ORG_SUPPORT = "org_support", _("Enterprise funded")
+    # A holder reached (present at a session, enrolled, or funded): parts while rebuilding,
+    # then once per programme and year, then once per year.
+    REACH_PART = "reach_part", _("Holder reached (part)")
+    REACH = "reach", _("Holder reached, by programme")
+    REACH_YEAR = "reach_year", _("Holder reached, in the year")
 
 
 class Fact(models.Model):
@@ -95,6 +100,10 @@ class Fact(models.Model):
     """
 
     kind = models.CharField(max_length=12, choices=FactKind.choices)
+    # Summed rows come at several grains: "total" (by programme, convention, line, partner,
+    # region and detail) and that plus one breakdown ("province", "sex", "age_band" with the
+    # band's first age in ``age``, "commune_kind", "sector"). Holder and enterprise rows: "".
+    grain = models.CharField(max_length=12, blank=True)
     year = models.PositiveSmallIntegerField()
     person = models.ForeignKey(
         "registry.Person",
@@ -172,12 +181,15 @@ class Fact(models.Model):
     jobs_created = models.IntegerField(default=0)
     jobs_kept = models.IntegerField(default=0)
     active = models.IntegerField(default=0)
+    trained = models.SmallIntegerField(default=0)
+    coached = models.SmallIntegerField(default=0)
 
     class Meta:
         indexes = [
-            models.Index(fields=["kind", "year"]),
+            models.Index(fields=["grain", "kind", "year"]),
             models.Index(fields=["programme", "kind", "year"]),
             models.Index(fields=["region", "kind", "year"]),
+            models.Index(fields=["convention", "kind", "year"]),
         ]
 
     def __str__(self) -> str:

@@ -142,13 +142,18 @@ def records(request: EssorRequest, kind: str, key: str, code: str) -> HttpRespon
     if not request.user.can(Cap.PERSONAL_VIEW):
         raise Http404
     period, _error = _period(request)
-    rows = indicators.record_filter(code, scope, period)
     behind: Any
     visible: Any
-    if indicator.lists == "persons":
+    if indicator.lists == "applications":
+        applied = indicators.application_records(scope, period)
+        behind = Person.objects.filter(pk__in=applied.values("person_id"))
+        visible = behind.visible_to(request.user).select_related("commune").order_by("pk")
+    elif indicator.lists == "persons":
+        rows = indicators.record_filter(code, scope, period)
         behind = Person.objects.filter(pk__in=rows.values("person_id"))
         visible = behind.visible_to(request.user).select_related("commune").order_by("pk")
     else:
+        rows = indicators.record_filter(code, scope, period)
         behind = Organisation.objects.filter(pk__in=rows.values("organisation_id"))
         visible = behind.visible_to(request.user).select_related("commune").order_by("pk")
     total = behind.count()
