@@ -517,8 +517,9 @@ def _sources() -> list[tuple[str, Callable[[], Any]]]:
 
 
 def _collapsed() -> list[tuple[str, Any]]:
-    """Holders reached, once per programme and year (``reach``), then once per year whatever
-    the programme (``reach_year``), from the parts inserted by the sources."""
+    """Holders reached, from the parts the sources inserted: once per programme and year
+    (``reach``), once per convention and year (``reach_conv``), once per year whatever the
+    programme (``reach_year``). Each row is one holder, so a figure of one year counts rows."""
     person_dims = {
         "person_id": F("person_id"),
         "year": F("year"),
@@ -532,12 +533,15 @@ def _collapsed() -> list[tuple[str, Any]]:
     reach = _source(
         FactKind.REACH,
         Fact.objects.filter(kind=FactKind.REACH_PART),
-        {
-            **person_dims,
-            "programme_id": F("programme_id"),
-            "partner_id": F("partner_id"),
-            "sector_id": F("sector_id"),
-        },
+        {**person_dims, "programme_id": F("programme_id")},
+        # The partner and sector of a holder's programme year: the programme's (one value).
+        {**flags, "partner_id": Max("partner_id"), "sector_id": Max("sector_id")},
+        keep=("person_id",),
+    )
+    per_convention = _source(
+        FactKind.REACH_CONV,
+        Fact.objects.filter(kind=FactKind.REACH, programme__budget_lines__convention__isnull=False),
+        {**person_dims, "convention_id": F("programme__budget_lines__convention_id")},
         flags,
         keep=("person_id",),
     )
@@ -548,7 +552,11 @@ def _collapsed() -> list[tuple[str, Any]]:
         flags,
         keep=("person_id",),
     )
-    return [(FactKind.REACH, reach), (FactKind.REACH_YEAR, per_year)]
+    return [
+        (FactKind.REACH, reach),
+        (FactKind.REACH_CONV, per_convention),
+        (FactKind.REACH_YEAR, per_year),
+    ]
 
 
 SUM_KINDS = (

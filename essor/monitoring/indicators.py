@@ -25,8 +25,14 @@ from .models import Fact, FactKind
 Unit = Literal["count", "pct", "hours", "mad"]
 ScopeKind = Literal["convention", "programme", "region", "national"]
 
-# Rows attributed to a convention by the budget line the money comes from.
-MONEY_KINDS = (FactKind.COMMITMENT, FactKind.DISBURSEMENT, FactKind.ORG_SUPPORT)
+# Rows attributed to a convention by the budget line the money comes from (and the holders
+# counted once per convention).
+MONEY_KINDS = (
+    FactKind.COMMITMENT,
+    FactKind.DISBURSEMENT,
+    FactKind.ORG_SUPPORT,
+    FactKind.REACH_CONV,
+)
 REACH_KINDS = (FactKind.REACH,)
 # Rows that hold a distinct holder or enterprise each (counted with COUNT DISTINCT).
 ORG_KINDS = (FactKind.FORMALISED, FactKind.ORG_SUPPORT)
@@ -411,7 +417,7 @@ def _distinct(young: tuple[int, int], *, unique: bool) -> dict[str, Any]:
 
     With ``unique``, the holder rows are one per person (``reach_year`` rows of one year) and
     are counted as rows, which spares the database a sort per figure."""
-    reach = Q(kind__in=(FactKind.REACH, FactKind.REACH_YEAR))
+    reach = Q(kind__in=(FactKind.REACH, FactKind.REACH_CONV, FactKind.REACH_YEAR))
     low, high = young
 
     def persons(condition: Q) -> Count:
@@ -485,18 +491,23 @@ def facts(scope: Scope, period: Period) -> QuerySet[Fact]:
     return scope.filter(Fact.objects.filter(year__gte=period.first, year__lte=period.last))
 
 
-def _reach_kind(scope: Scope, by: str | None = None) -> str:
-    """Country and region figures count holders once a year whatever the programme
-    (``reach_year``); programme-level figures and breakdowns need ``reach``."""
-    if scope.kind in ("national", "region") and by not in PROGRAMME_DIMENSIONS:
-        return FactKind.REACH_YEAR
-    return FactKind.REACH
-
-
 def _counted_rows(scope: Scope, period: Period, by: str | None = None) -> tuple[Any, bool]:
-    reach = _reach_kind(scope, by)
+    """The holder rows a figure counts, and whether each row is a distinct holder.
+
+    Country and region figures count holders once a year whatever the programme
+    (``reach_year``), a convention's once a year for the convention (``reach_conv``), a
+    programme's once a year (``reach``). A breakdown by programme reads ``reach`` too (one
+    row per holder and programme); by partner, convention or sector, a holder may sit in
+    several rows, counted once. Rows are distinct holders only within one year."""
+    if by in PROGRAMME_DIMENSIONS or scope.kind == "programme":
+        reach = FactKind.REACH
+    elif scope.kind == "convention":
+        reach = FactKind.REACH_CONV
+    else:
+        reach = FactKind.REACH_YEAR
     rows = facts(scope, period).filter(kind__in=(reach, *ORG_KINDS))
-    return rows, reach == FactKind.REACH_YEAR and period.first == period.last
+    unique = period.first == period.last and by not in ("partner", "convention", "sector")
+    return rows, unique
 
 
 # Breakdowns: the analytics column each dimension groups by.

@@ -88,15 +88,19 @@ class FactKind(models.TextChoices):
     # then once per programme and year, then once per year.
     REACH_PART = "reach_part", _("Holder reached (part)")
     REACH = "reach", _("Holder reached, by programme")
+    REACH_CONV = "reach_conv", _("Holder reached, by convention")
     REACH_YEAR = "reach_year", _("Holder reached, in the year")
 
 
 class Fact(models.Model):
-    """One group of records of one kind, for one holder, programme and year (analytics table).
+    """A group of records of one kind and year (the analytics table, rebuilt whole).
 
-    ``person`` is the surviving record of a merged duplicate, so a person counts once;
-    archived records that were not merged are left out. Columns that do not apply to a kind
-    stay at zero or empty.
+    Summed rows (applications, attendance, sessions, money, follow-ups) hold no holder: they
+    are grouped by programme, convention, line, partner, region and detail, and by one
+    breakdown (``grain``). Holder rows (``reach``: once per programme and year;
+    ``reach_year``: once per year) and enterprise rows keep the holder or the enterprise, to
+    be counted once. ``person`` is the surviving record of a merged duplicate; archived
+    records that were not merged are left out.
     """
 
     kind = models.CharField(max_length=12, choices=FactKind.choices)
