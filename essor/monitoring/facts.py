@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 from django.db import connection, transaction
@@ -680,3 +681,9 @@ def refresh(*, progress: Callable[[str], None] | None = None) -> FactsRefresh:
 
 def last_refresh() -> FactsRefresh | None:
     return FactsRefresh.objects.filter(finished_at__isnull=False).order_by("-finished_at").first()
+
+
+def refresh_running(within: timedelta = timedelta(minutes=30)) -> bool:
+    """Whether a rebuild started recently and has not finished (one at a time is enough)."""
+    since = timezone.now() - within
+    return FactsRefresh.objects.filter(started_at__gte=since, finished_at__isnull=True).exists()

@@ -11,7 +11,9 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -185,11 +187,18 @@ def catalogue(request: EssorRequest) -> HttpResponse:
 def refresh(request: EssorRequest) -> HttpResponse:
     """Queue a rebuild of the figures (the analytics table) from the records."""
     _can_view(request)
+    from .facts import refresh_running
     from .tasks import refresh_facts
 
-    refresh_facts.enqueue()
-    messages.success(request, _("The figures are being recomputed from the records."))
-    return redirect(request.POST.get("next") or "monitoring:index")
+    if refresh_running():
+        messages.info(request, _("The figures are already being recomputed; come back shortly."))
+    else:
+        refresh_facts.enqueue()
+        messages.success(request, _("The figures are being recomputed from the records."))
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = reverse("monitoring:index")
+    return redirect(target)
 
 
 @login_required

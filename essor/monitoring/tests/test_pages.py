@@ -276,7 +276,9 @@ def test_recomputing_the_figures_from_the_page_takes_in_new_records(
     Participant.objects.create(session=session, person=newcomer, present=True)
     assert compute(Scope("convention", world.c1), Y2025)["holders_reached"] == 3
     client = client_for(personas.user("committee_member"))
-    assert client.post("/monitoring/refresh/", {"next": "/monitoring/"}).status_code == 302
+    answer = client.post("/monitoring/refresh/", {"next": "https://evil.example/"})
+    assert answer.status_code == 302
+    assert answer["Location"] == "/monitoring/"  # never sent elsewhere
     assert compute(Scope("convention", world.c1), Y2025)["holders_reached"] == 4
 
 
