@@ -9,6 +9,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.http import Http404
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
@@ -23,7 +24,8 @@ from essor.core.api import _drf_error, actor_of
 from . import indicators, services
 from .facts import last_refresh
 from .indicators import Period, PeriodError, Scope
-from .selectors import follow_ups_due, follow_ups_visible, targets_against_actuals
+from .permissions import access_follow_up, access_scope
+from .selectors import follow_ups_due, targets_against_actuals
 
 
 def _number(value: Any) -> Any:
@@ -37,15 +39,15 @@ def _scope(request: Request) -> Scope:
     kind = request.query_params.get("scope", "national")
     key = request.query_params.get("id", "")
     if kind not in ("national", "region", "convention", "programme"):
-        raise serializers.ValidationError({"scope": ["national, region, convention or programme."]})
+        raise serializers.ValidationError(
+            {"scope": [_("Choose national, region, convention or programme.")]}
+        )
     if kind != "national" and not key:
         raise serializers.ValidationError(
-            {"id": ["Give the id of the convention or programme, or a region code."]}
+            {"id": [_("Give the id of the convention or programme, or the region's code.")]}
         )
-    from .views import scope_of
-
     try:
-        return scope_of(request, kind, key or "ma")  # type: ignore[arg-type]
+        return access_scope(actor, kind, key or "ma")
     except Http404:
         raise NotFound from None
 
@@ -200,9 +202,10 @@ def follow_up_record(request: Request, pk: int) -> Response:
     actor = actor_of(request)
     if not actor.can(Cap.PERSONAL_CHANGE):
         raise NotFound
-    item = follow_ups_visible(actor).filter(pk=pk).first()
-    if item is None:
-        raise NotFound
+    try:
+        item = access_follow_up(actor, pk, action="record")
+    except Http404:
+        raise NotFound from None
     data = FollowUpRecordSerializer(data=request.data)
     data.is_valid(raise_exception=True)
     try:

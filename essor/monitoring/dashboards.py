@@ -62,19 +62,29 @@ TABLE_COLUMNS = ("holders_reached", "women_pct", "young_pct", "training_hours", 
 
 
 def display(
-    indicator: Indicator | str, value: Any, *, public: bool = False, cell: Any = None
+    indicator: Indicator | str,
+    value: Any,
+    *,
+    public: bool = False,
+    cell: Any = None,
+    base: Any = None,
 ) -> str:
-    """A value as people read it in the active language: 1 234, 45,3 %, 25 000,00 DH."""
+    """A value as people read it in the active language: 1 234, 45,3 %, 25 000,00 DH.
+
+    For publication (``public``), a figure that could point at fewer than five people is not
+    shown: a count of people under 5 reads "< 5"; a share computed on fewer than 5 (``base``),
+    and any share or amount in a group (``cell``) of fewer than 5 people, reads "—"."""
     indicator = BY_CODE[indicator] if isinstance(indicator, str) else indicator
-    if public and cell is not None and 0 < cell < SMALL_CELL:
-        if indicator.code in PEOPLE:
+    if public:
+        small_group = cell is not None and 0 < cell < SMALL_CELL
+        if indicator.code in PEOPLE and (small_group or (value and 0 < value < SMALL_CELL)):
             return "< 5"
-        if indicator.unit == "pct":
+        if indicator.unit == "pct" and base is not None and base < SMALL_CELL:
+            return "—"
+        if small_group and indicator.unit in ("pct", "mad", "hours"):
             return "—"
     if value is None:
         return "—"
-    if public and indicator.code in PEOPLE and 0 < value < SMALL_CELL:
-        return "< 5"
     if indicator.unit == "mad":
         return format_mad(Decimal(value))
     if indicator.unit == "pct":
@@ -110,7 +120,13 @@ class Breakdown:
             (
                 row.label,
                 [
-                    display(c, row.values[c], public=public, cell=row.values["holders_reached"])
+                    display(
+                        c,
+                        row.values[c],
+                        public=public,
+                        cell=row.values["holders_reached"],
+                        base=row.bases.get(c),
+                    )
                     for c in self.columns
                 ],
             )
@@ -134,6 +150,7 @@ class Dashboard:
     charts: list[tuple[str, str]]
     public: bool = False
     attribution: str = ""
+    bases: dict[str, int] = field(default_factory=dict)
     targets: list[Any] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -211,12 +228,12 @@ def build(
     """The figures, breakdowns, map and charts of a scope for a period."""
     from essor.territory.maps import attribution, bar_chart_svg, choropleth_svg
 
-    values = ind.compute(scope, period)
+    values, bases = ind.compute_with_bases(scope, period)
     figures = [
         Figure(
             BY_CODE[code],
             values[code],
-            display(code, values[code], public=public),
+            display(code, values[code], public=public, base=bases.get(code)),
             records_url(scope, period, code) if links else None,
         )
         for code in KEY
@@ -297,6 +314,7 @@ def build(
         charts=charts,
         public=public,
         attribution=attribution(),
+        bases=bases,
     )
 
 

@@ -29,6 +29,7 @@ from django.db.models import (
     Case,
     CharField,
     Count,
+    DateField,
     DecimalField,
     Exists,
     ExpressionWrapper,
@@ -155,20 +156,27 @@ class DurationHours(Func):
 
 
 def _person(path: str) -> dict[str, Any]:
-    """The survivor's identity and place, reached through ``path`` (a person foreign key)."""
+    """The survivor's identity and place, reached through ``path`` (a person foreign key).
 
-    def pick(field: str) -> Any:
-        return Coalesce(f"{path}__merged_into__{field}", f"{path}__{field}")
+    Every attribute comes from one record: the survivor's when the person was merged (even
+    where the survivor's is empty), else the person's own, so that a merged person's rows
+    never disagree and split into two."""
+    merged = Q(**{f"{path}__merged_into__isnull": False})
+
+    def pick(field: str, output: Any, empty: Any = None) -> Any:
+        own: Any = F(f"{path}__{field}")
+        survivor: Any = F(f"{path}__merged_into__{field}")
+        if empty is not None:
+            own, survivor = Coalesce(own, Value(empty)), Coalesce(survivor, Value(empty))
+        return Case(When(merged, then=survivor), default=own, output_field=output)
 
     return {
-        "person_id": Coalesce(f"{path}__merged_into_id", f"{path}_id"),
-        "sex": Coalesce(f"{path}__merged_into__sex", f"{path}__sex", Value("")),
-        "birth_year": ExtractYear(pick("birth_date")),
-        "region_id": pick("commune__region_id"),
-        "province_id": pick("commune__province_id"),
-        "commune_kind": Coalesce(
-            f"{path}__merged_into__commune__kind", f"{path}__commune__kind", Value("")
-        ),
+        "person_id": Coalesce(f"{path}__merged_into_id", f"{path}_id", output_field=IntegerField()),
+        "sex": pick("sex", CharField(), ""),
+        "birth_year": ExtractYear(pick("birth_date", DateField())),
+        "region_id": pick("commune__region_id", IntegerField()),
+        "province_id": pick("commune__province_id", IntegerField()),
+        "commune_kind": pick("commune__kind", CharField(), ""),
     }
 
 
@@ -198,8 +206,10 @@ def _beneficiary(prefix: str) -> dict[str, Any]:
         **person,
         "organisation_id": org["organisation_id"],
         "org_kind": Coalesce(f"{prefix}organisation__kind", Value("")),
-        "region_id": Coalesce(person["region_id"], org["region_id"]),
-        "province_id": Coalesce(person["province_id"], org["province_id"]),
+        "region_id": Coalesce(person["region_id"], org["region_id"], output_field=IntegerField()),
+        "province_id": Coalesce(
+            person["province_id"], org["province_id"], output_field=IntegerField()
+        ),
         "commune_kind": Case(
             When(**{f"{prefix}person__isnull": True}, then=org["commune_kind"]),
             default=person["commune_kind"],
@@ -307,8 +317,11 @@ def _sources() -> list[tuple[str, Callable[[], Any]]]:
             {
                 **_person("person"),
                 "programme_id": F("session__programme_id"),
-                "partner_id": F("session__holder_id"),
-                "sector_id": F("session__group__sector_id"),
+                "partner_id": Coalesce(
+                    "session__programme__operator_id",
+                    "session__holder_id",
+                    output_field=IntegerField(),
+                ),
                 "year": ExtractYear("session__starts_at"),
             },
             {
@@ -328,7 +341,7 @@ def _sources() -> list[tuple[str, Callable[[], Any]]]:
             {
                 **_person("person"),
                 "programme_id": F("programme_id"),
-                "partner_id": F("budget_line__partner_id"),
+                "partner_id": F("programme__operator_id"),
                 "year": ExtractYear("committed_on"),
             },
             {"events": Count("pk")},
@@ -394,7 +407,8 @@ def _sources() -> list[tuple[str, Callable[[], Any]]]:
     def commitments() -> Any:
         return _source(
             FactKind.COMMITMENT,
-            Commitment.objects.filter(_counted("person"), status__in=RESERVING),
+            # Money counts whatever became of the person's record (as in the ledger).
+            Commitment.objects.filter(status__in=RESERVING),
             {
                 **_beneficiary(""),
                 "programme_id": F("programme_id"),
@@ -413,9 +427,7 @@ def _sources() -> list[tuple[str, Callable[[], Any]]]:
     def disbursements() -> Any:
         return _source(
             FactKind.DISBURSEMENT,
-            Disbursement.objects.filter(
-                _counted("commitment__person"), status=ApprovalStatus.APPROVED
-            ),
+            Disbursement.objects.filter(status=ApprovalStatus.APPROVED),
             {
                 **_beneficiary("commitment__"),
                 "programme_id": F("commitment__programme_id"),
@@ -535,7 +547,8 @@ def _collapsed() -> list[tuple[str, Any]]:
         FactKind.REACH,
         Fact.objects.filter(kind=FactKind.REACH_PART),
         {**person_dims, "programme_id": F("programme_id")},
-        # The partner and sector of a holder's programme year: the programme's (one value).
+        # Every part names the programme's operator (or, for a session under no programme,
+        # the partner that held it); the sector is that of the holder's application.
         {**flags, "partner_id": Max("partner_id"), "sector_id": Max("sector_id")},
         keep=("person_id",),
     )

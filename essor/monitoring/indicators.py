@@ -257,7 +257,10 @@ CATALOGUE: tuple[Indicator, ...] = (
     Indicator(
         "training_hours",
         gettext_lazy("Hours of training"),
-        gettext_lazy("Hours attended by holders: each session's length, once per holder present."),
+        gettext_lazy(
+            "Hours attended by holders at training sessions: each session's length, once per "
+            "holder present."
+        ),
         "hours",
         "accompaniment",
     ),
@@ -290,8 +293,9 @@ CATALOGUE: tuple[Indicator, ...] = (
         "jobs_created",
         gettext_lazy("Jobs created"),
         gettext_lazy(
-            "Jobs created, as reported by the latest follow-up survey of each holder, for the "
-            "surveys done in the period."
+            "Jobs created, as reported by the latest follow-up survey of each support (a holder "
+            "who followed two programmes is surveyed for each), for the surveys done in the "
+            "period."
         ),
         "count",
         "results",
@@ -398,7 +402,7 @@ def _sums() -> dict[str, Any]:
         "decided": Sum("decided", filter=apps),
         "selected": Sum("selected", filter=apps),
         "sessions": Sum("events", filter=Q(kind=FactKind.SESSION)),
-        "hours": Sum("hours", filter=Q(kind=FactKind.ATTENDANCE)),
+        "hours": Sum("hours", filter=Q(kind=FactKind.ATTENDANCE, detail="training")),
         "jobs_created": Sum("jobs_created", filter=Q(kind=FactKind.JOBS)),
         "jobs_kept": Sum("jobs_kept", filter=Q(kind=FactKind.JOBS)),
         "fu12": Sum("events", filter=Q(kind=FactKind.FOLLOW_UP, detail="12")),
@@ -449,6 +453,22 @@ def pct(part: Any, whole: Any) -> Decimal | None:
         return None
     value = Decimal(part or 0) * 100 / Decimal(whole)
     return value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+# The number of people (or surveys, or decisions) each share is computed on: a report for
+# publication does not show a share computed on fewer than five.
+BASES = {
+    "selection_rate": "decided",
+    "women_pct": "reached_sexed",
+    "young_pct": "reached_aged",
+    "rural_pct": "reached_placed",
+    "survival_12": "fu12",
+    "survival_24": "fu24",
+}
+
+
+def _bases(c: dict[str, Any]) -> dict[str, int]:
+    return {code: int(c.get(part) or 0) for code, part in BASES.items()}
 
 
 def _values(c: dict[str, Any]) -> dict[str, Any]:
@@ -580,10 +600,16 @@ def _ledger_values(scope: Scope, period: Period) -> dict[str, Any]:
 
 def compute(scope: Scope, period: Period) -> dict[str, Any]:
     """Every indicator of the catalogue for the scope and the period."""
+    return compute_with_bases(scope, period)[0]
+
+
+def compute_with_bases(scope: Scope, period: Period) -> tuple[dict[str, Any], dict[str, int]]:
+    """The indicators, and the number of people each share is computed on."""
     sums = facts(scope, period).filter(kind__in=SUM_KINDS, grain="total").aggregate(**_sums())
     rows, unique = _counted_rows(scope, period)
     counted = rows.aggregate(**_distinct(scope.young_band(), unique=unique))
-    return _values(sums | counted) | _ledger_values(scope, period)
+    parts = sums | counted
+    return _values(parts) | _ledger_values(scope, period), _bases(parts)
 
 
 @dataclass(frozen=True)
@@ -591,6 +617,7 @@ class Row:
     key: Any
     label: str
     values: dict[str, Any]
+    bases: dict[str, int] = field(default_factory=dict)
 
 
 def _age_band() -> Case:
@@ -624,14 +651,21 @@ def breakdown(scope: Scope, period: Period, by: str) -> list[Row]:
     if by == "age_band":
         order = [label for label, _low, _high in AGE_BANDS] + [""]
         keys = [k for k in order if k in merged or k != ""]
-        return [Row(k, k or str(_("not known")), _values(merged.get(k, {}))) for k in keys]
+        return [
+            Row(k, k or str(_("not known")), _values(merged.get(k, {})), _bases(merged.get(k, {})))
+            for k in keys
+        ]
     keys = sorted(merged, key=lambda k: (k is None or k == "", str(k)))
     labels = _labels(by, keys)
-    return [Row(k, labels.get(k, str(_("not known"))), _values(merged[k])) for k in keys]
+    return [
+        Row(k, labels.get(k, str(_("not known"))), _values(merged[k]), _bases(merged[k]))
+        for k in keys
+    ]
 
 
 def _by_convention(scope: Scope, period: Period) -> list[Row]:
-    """Each convention in scope, with its own figures (a holder of two counts in each)."""
+    """Each convention in scope, with its own whole figures (a holder of two counts in each;
+    for a region or a programme, the conventions it takes part in, each as a whole)."""
     from essor.conventions.models import Convention
 
     conventions = Convention.objects.filter(parent__isnull=True)
@@ -641,10 +675,11 @@ def _by_convention(scope: Scope, period: Period) -> list[Row]:
         conventions = conventions.filter(budget_lines__programmes=scope.obj).distinct()
     elif scope.kind == "region":
         conventions = conventions.filter(regions=scope.obj)
-    return [
-        Row(c.pk, str(c), compute(Scope("convention", c), period))
-        for c in conventions.order_by("reference")
-    ]
+    rows = []
+    for c in conventions.order_by("reference"):
+        values, bases = compute_with_bases(Scope("convention", c), period)
+        rows.append(Row(c.pk, str(c), values, bases))
+    return rows
 
 
 def _labels(by: str, keys: Sequence[Any]) -> dict[Any, str]:
@@ -672,18 +707,6 @@ def _labels(by: str, keys: Sequence[Any]) -> dict[Any, str]:
     return {k: str(k) for k in present}
 
 
-def by_province(scope: Scope, period: Period, code: str) -> dict[str, Any]:
-    """One indicator by province, keyed by the province's HCP code (for the map)."""
-    from essor.territory.models import Province
-
-    codes = dict(Province.objects.values_list("pk", "code"))
-    return {
-        codes[row.key]: row.values[code]
-        for row in breakdown(scope, period, "province")
-        if row.key in codes
-    }
-
-
 def record_filter(code: str, scope: Scope, period: Period) -> QuerySet[Fact]:
     """The analytics rows behind an indicator, for the list of its holders or enterprises."""
     indicator = BY_CODE[code]
@@ -701,7 +724,11 @@ def application_records(scope: Scope, period: Period) -> QuerySet[Any]:
     from essor.programmes.models import Application
 
     rows = Application.objects.filter(
-        submitted_on__year__gte=period.first, submitted_on__year__lte=period.last
+        Q(person__isnull=True)
+        | Q(person__archived_at__isnull=True)
+        | Q(person__merged_into__isnull=False),
+        submitted_on__year__gte=period.first,
+        submitted_on__year__lte=period.last,
     )
     if scope.kind in ("convention", "programme"):
         rows = rows.filter(programme_id__in=scope.programme_ids())

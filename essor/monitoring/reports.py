@@ -236,7 +236,8 @@ def _masked(code: str, value: Any, board: Dashboard, row: Any = None) -> Any:
     if not board.public:
         return value
     cell = row.values["holders_reached"] if row is not None else None
-    text = dashboards.display(BY_CODE[code], value, public=True, cell=cell)
+    base = row.bases.get(code) if row is not None else board.bases.get(code)
+    text = dashboards.display(BY_CODE[code], value, public=True, cell=cell, base=base)
     return text if text in ("< 5", "—") else value
 
 

@@ -22,20 +22,9 @@ if TYPE_CHECKING:
 DUE_SOON = timedelta(days=14)
 
 
-def follow_ups_visible(actor: User) -> QuerySet[FollowUp]:
-    """Follow-ups of the applications the actor may see (their partner's programmes)."""
-    from essor.programmes.models import Application
-
-    return FollowUp.objects.filter(
-        enrollment__application__in=Application.objects.visible_to(actor)
-    ).select_related(
-        "enrollment__application__person",
-        "enrollment__application__organisation",
-        "enrollment__application__programme",
-    )
-
-
 def follow_ups_due(actor: User, *, today: date | None = None) -> QuerySet[FollowUp]:
+    from .permissions import follow_ups_visible
+
     today = today or timezone.localdate()
     return follow_ups_visible(actor).filter(status=FollowUpStatus.DUE, due_on__lte=today + DUE_SOON)
 
@@ -127,7 +116,7 @@ def targets_against_actuals(
     today = today or timezone.localdate()
     as_of = min(today, date(period.last, 12, 31))
     start = convention.start_on or convention.signed_on
-    first = min(start.year, period.first) if start else period.first
+    first = min(start.year, period.last) if start else period.first
     actuals = compute(Scope("convention", convention), Period(first, period.last))
     result = []
     for target in convention.targets.all():

@@ -24,43 +24,24 @@ from essor.core.http import EssorRequest
 from . import dashboards, indicators, services
 from .forms import FollowUpForm
 from .indicators import Period, PeriodError, Scope
-from .models import FollowUp
-from .selectors import follow_ups_due, follow_ups_visible
+from .permissions import (
+    access_follow_up,
+    access_scope,
+    can_record,
+    can_refresh,
+    can_view,
+    persons_with_visible_support,
+)
+from .selectors import follow_ups_due
 
 
 def _can_view(request: EssorRequest) -> None:
-    if not request.user.can(Cap.AGGREGATES_VIEW):
+    if not can_view(request.user):
         raise Http404
 
 
 def scope_of(request: EssorRequest, kind: str, key: str) -> Scope:
-    """The scope a URL names, through the guards of its app (404 when missing or hidden)."""
-    _can_view(request)
-    if kind == "national":
-        return Scope("national")
-    if kind == "region":
-        from essor.territory.models import Region
-
-        region = Region.objects.filter(code=key).first()
-        if region is None:
-            raise Http404
-        return Scope("region", region)
-    if kind == "convention":
-        from essor.conventions.permissions import access_convention
-
-        return Scope("convention", access_convention(request.user, _int(key)))
-    if kind == "programme":
-        from essor.programmes.permissions import access_programme
-
-        return Scope("programme", access_programme(request.user, _int(key)))
-    raise Http404
-
-
-def _int(key: str) -> int:
-    try:
-        return int(key)
-    except ValueError:
-        raise Http404 from None
+    return access_scope(request.user, kind, key)
 
 
 def _period(request: EssorRequest) -> tuple[Period, str | None]:
@@ -97,7 +78,7 @@ def index(request: EssorRequest) -> HttpResponse:
 def _dashboard(request: EssorRequest, kind: str, key: str) -> HttpResponse:
     scope = scope_of(request, kind, key)
     period, period_error = _period(request)
-    board = dashboards.build(scope, period, actor=request.user)
+    board = dashboards.build(scope, period, links=request.user.can(Cap.PERSONAL_VIEW))
     if scope.kind == "convention":
         dashboards.convention_extra(board)
     return render(
@@ -108,6 +89,7 @@ def _dashboard(request: EssorRequest, kind: str, key: str) -> HttpResponse:
             "period_error": period_error,
             "scope_kind": kind,
             "scope_key": key,
+            "can_refresh": can_refresh(request.user),
         },
     )
 
@@ -147,13 +129,25 @@ def records(request: EssorRequest, kind: str, key: str, code: str) -> HttpRespon
     behind: Any
     visible: Any
     if indicator.lists == "applications":
+        from essor.programmes.models import Application
+
         applied = indicators.application_records(scope, period)
         behind = Person.objects.filter(pk__in=applied.values("person_id"))
-        visible = behind.visible_to(request.user).select_related("commune").order_by("pk")
+        mine = applied.filter(pk__in=Application.objects.visible_to(request.user))
+        visible = (
+            behind.visible_to(request.user)
+            .filter(pk__in=mine.values("person_id"))
+            .select_related("commune")
+            .order_by("pk")
+        )
     elif indicator.lists == "persons":
         rows = indicators.record_filter(code, scope, period)
         behind = Person.objects.filter(pk__in=rows.values("person_id"))
-        visible = behind.visible_to(request.user).select_related("commune").order_by("pk")
+        visible = (
+            persons_with_visible_support(request.user, behind, scope)
+            .select_related("commune")
+            .order_by("pk")
+        )
     else:
         rows = indicators.record_filter(code, scope, period)
         behind = Organisation.objects.filter(pk__in=rows.values("organisation_id"))
@@ -186,7 +180,8 @@ def catalogue(request: EssorRequest) -> HttpResponse:
 @require_POST
 def refresh(request: EssorRequest) -> HttpResponse:
     """Queue a rebuild of the figures (the analytics table) from the records."""
-    _can_view(request)
+    if not can_refresh(request.user):
+        raise Http404
     from .facts import refresh_running
     from .tasks import refresh_facts
 
@@ -206,10 +201,12 @@ def report(request: EssorRequest, pk: int, fmt: str) -> HttpResponse:
     """The committee's report of a convention for a period, as PDF or XLSX."""
     from .reports import report_file
 
+    if fmt not in ("pdf", "xlsx"):
+        raise Http404
     scope = scope_of(request, "convention", str(pk))
     period, error = _period(request)
     if error:
-        raise Http404
+        return HttpResponse(error, status=400, content_type="text/plain; charset=utf-8")
     lang = request.GET.get("lang") or request.LANGUAGE_CODE
     public = request.GET.get("public") == "1"
     content, content_type, name = report_file(scope.obj, period, lang=lang, fmt=fmt, public=public)
@@ -233,23 +230,14 @@ def follow_ups(request: EssorRequest) -> HttpResponse:
     )
 
 
-def _follow_up(request: EssorRequest, pk: int) -> FollowUp:
-    if not request.user.can(Cap.PERSONAL_VIEW):
-        raise Http404
-    found = follow_ups_visible(request.user).filter(pk=pk).first()
-    if found is None:
-        raise Http404
-    return found
-
-
 @login_required
 def follow_up(request: EssorRequest, pk: int) -> HttpResponse:
-    item = _follow_up(request, pk)
-    can_record = request.user.can(Cap.PERSONAL_CHANGE)
+    item = access_follow_up(request.user, pk)
+    recordable = can_record(request.user, item)
     form: Any = FollowUpForm(initial={"reached": "yes", "done_on": timezone.localdate()})
     status = 200
     if request.method == "POST":
-        if not can_record:
+        if not recordable:
             raise Http404
         form = FollowUpForm(request.POST)
         if form.is_valid():
@@ -266,6 +254,6 @@ def follow_up(request: EssorRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "monitoring/follow_up.html",
-        {"item": item, "form": form, "can_record": can_record},
+        {"item": item, "form": form, "can_record": recordable},
         status=status,
     )

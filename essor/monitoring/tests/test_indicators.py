@@ -9,14 +9,23 @@ paid), an application of another year, a convention that shares a person with an
 from __future__ import annotations
 
 import io
+import re
 from datetime import date
 from decimal import Decimal
+from html import escape
 from typing import Any
 
 import pytest
 
 from essor.core.testing import Personas
-from essor.monitoring.indicators import Period, PeriodError, Scope, breakdown, compute
+from essor.monitoring.indicators import (
+    BY_CODE,
+    Period,
+    PeriodError,
+    Scope,
+    breakdown,
+    compute,
+)
 from essor.monitoring.models import FollowUp, FollowUpStatus
 from essor.monitoring.selectors import targets_against_actuals
 
@@ -38,7 +47,8 @@ C1_2025 = {
     "holders_trained": 1,
     "holders_coached": 1,
     "sessions_held": 4,  # 3 training sessions and 1 coaching session of 2025 with someone present
-    "training_hours": Decimal("12.0"),  # Amina 2 × 3 h, her duplicate 3 h, Youssef 3 h
+    # Training only: Amina 2 × 3 h and her duplicate 3 h; Youssef's coaching is not training.
+    "training_hours": Decimal("9.0"),
     "enterprises_formalised": 1,
     "cooperatives_supported": 1,
     "jobs_created": 2,  # Omar's latest survey (12 months, done in 2025)
@@ -146,8 +156,13 @@ def test_the_page_pdf_xlsx_and_api_show_the_same_figures(
     page = client_for(member).get(f"/monitoring/conventions/{world.c1.pk}/?period=2025")
     assert page.status_code == 200
     html = page.content.decode()
-    for code in ("holders_reached", "women_pct", "training_hours", "funding_disbursed"):
-        assert display(code, C1_2025[code]) in html
+    for code, value in C1_2025.items():
+        # The figure sits in its own tile, above its name.
+        tile = (
+            r'<span class="figure">' + re.escape(display(code, value)) + r"</span>"
+            r'<span class="caption">' + re.escape(escape(BY_CODE[code].label)) + "</span>"
+        )
+        assert re.search(tile, html), code
 
     api = api_for(member).get(
         "/api/v1/indicators", {"scope": "convention", "id": world.c1.pk, "period": "2025"}
@@ -170,9 +185,44 @@ def test_the_page_pdf_xlsx_and_api_show_the_same_figures(
     with pdfplumber.open(io.BytesIO(content)) as pdf:
         text = "\n".join(page.extract_text() or "" for page in pdf.pages)
     assert "Rapport du comité de suivi" in text
-    for code in ("holders_reached", "women_pct", "training_hours", "funding_disbursed"):
-        from django.utils import translation
+    lines = [line.replace("\xa0", " ") for line in text.splitlines()]
+    from django.utils import translation
 
-        with translation.override("fr"):
-            shown = display(code, C1_2025[code])
-        assert shown.replace("\u202f", " ").replace("\xa0", " ") in text.replace("\xa0", " ")
+    with translation.override("fr"):
+        for code, value in C1_2025.items():
+            row = f"{BY_CODE[code].label} {display(code, value)}".replace("\xa0", " ")
+            assert row in lines, code
+
+
+def test_a_merged_person_counts_once_even_when_the_survivor_lacks_the_duplicates_details(
+    world: World, personas: Personas
+) -> None:
+    from django.utils import timezone
+
+    from essor.accompaniment.models import Participant, Session
+    from essor.monitoring.facts import refresh
+    from essor.registry.tests.factories import make_person
+
+    survivor = make_person(personas.own, first_name="Hind", sex="F")  # no commune, no birth date
+    duplicate = make_person(
+        personas.own,
+        first_name="Hind",
+        sex="F",
+        birth_date=date(1999, 1, 1),
+        commune=world.rural,
+    )
+    duplicate.merged_into = survivor
+    duplicate.archived_at = timezone.now()
+    duplicate.save()
+    sessions = Session.objects.filter(programme=world.p1_prog, starts_at__year=2025)
+    first, second = sessions.order_by("starts_at")[:2]
+    Participant.objects.create(session=first, person=survivor, present=True)
+    Participant.objects.create(session=second, person=duplicate, present=True)
+    refresh()
+    # Before: 3 holders in the country and the convention, 2 in programme 1 (Amina, Khadija).
+    expected = {"national": 4, "convention": 4, "programme": 3}
+    scopes = (Scope("national"), Scope("convention", world.c1), Scope("programme", world.p1_prog))
+    for scope in scopes:
+        assert compute(scope, Y2025)["holders_reached"] == expected[scope.kind], scope.kind
+    young = compute(Scope("national"), Y2025)
+    assert young["young_pct"] == Decimal("66.7")  # Hind's age is the survivor's: unknown

@@ -275,7 +275,10 @@ def test_recomputing_the_figures_from_the_page_takes_in_new_records(
     newcomer = make_person(personas.own, first_name="Nadia", sex="F")
     Participant.objects.create(session=session, person=newcomer, present=True)
     assert compute(Scope("convention", world.c1), Y2025)["holders_reached"] == 3
-    client = client_for(personas.user("committee_member"))
+    reader = client_for(personas.user("committee_member"))
+    assert reader.post("/monitoring/refresh/", {"next": "/monitoring/"}).status_code == 404
+    assert compute(Scope("convention", world.c1), Y2025)["holders_reached"] == 3
+    client = client_for(personas.user("programme_manager"))
     answer = client.post("/monitoring/refresh/", {"next": "https://evil.example/"})
     assert answer.status_code == 302
     assert answer["Location"] == "/monitoring/"  # never sent elsewhere
@@ -289,3 +292,56 @@ def test_amounts_in_the_arabic_dashboard_use_the_arabic_currency() -> None:
         assert display("funding_disbursed", Decimal("20000")) == "20.000,00\xa0درهم"
     with translation.override("fr"):
         assert display("funding_disbursed", Decimal("20000")) == "20\xa0000,00\xa0DH"
+
+
+def test_a_shared_holder_is_counted_but_not_listed_for_the_partner_that_did_not_support_them(
+    world: World, personas: Personas, client_for: Any
+) -> None:
+    from essor.registry.models import PersonHolding
+
+    PersonHolding.objects.create(person=world.amina, partner=personas.other, source="test")
+    url = f"/monitoring/records/convention/{world.c1.pk}/holders_reached/?period=2025"
+    page = client_for(personas.user("programme_manager", "other")).get(url)
+    assert page.status_code == 200
+    assert "Amina" not in main_of(page)  # she is theirs too, but this support is not
+    assert (page.context["total"], page.context["hidden"]) == (3, 3)
+
+
+def test_reading_shared_records_does_not_allow_recording_their_follow_ups(
+    world: World, personas: Personas, client_for: Any, api_for: Any
+) -> None:
+    from essor.accounts.services import sharing_grant
+
+    sharing_grant(actor=None, holder=personas.own, grantee=personas.other, purpose="suivi")
+    due = world.waves[24]
+    reader = personas.user("counsellor", "other")
+    assert client_for(reader).get(f"/monitoring/follow-ups/{due.pk}/").status_code == 200
+    posted = client_for(reader).post(
+        f"/monitoring/follow-ups/{due.pk}/",
+        {"reached": "no", "done_on": "2026-01-20", "channel": "phone"},
+    )
+    assert posted.status_code == 404
+    api = api_for(reader).post(
+        f"/api/v1/follow-ups/{due.pk}/record", {"reached": False}, format="json"
+    )
+    assert api.status_code == 404
+    assert FollowUp.objects.get(pk=due.pk).status == FollowUpStatus.DUE
+
+
+def test_a_report_in_an_unknown_format_or_period_is_refused_clearly(
+    world: World, personas: Personas, client_for: Any
+) -> None:
+    client = client_for(personas.user("committee_member"))
+    assert client.get(f"/monitoring/conventions/{world.c1.pk}/report.csv").status_code == 404
+    bad = client.get(f"/monitoring/conventions/{world.c1.pk}/report.pdf?period=demain")
+    assert bad.status_code == 400
+    assert "n’est pas une période" in bad.content.decode()
+
+
+def test_the_report_for_publication_hides_shares_computed_on_fewer_than_five(
+    world: World,
+) -> None:
+    public = pdf_text(report_file(world.c1, Y2025, lang="fr", fmt="pdf", public=True)[0])
+    # Women 2 of 3, young 2 of 3, rural 1 of 2: none is shown.
+    assert "66,7 %" not in public
+    assert "50,0 %" not in public
