@@ -658,8 +658,26 @@ def refresh(*, progress: Callable[[str], None] | None = None) -> FactsRefresh:
     started = time.perf_counter()
     log = FactsRefresh.objects.create(started_at=timezone.now())
     table = Fact._meta.db_table
+    try:
+        _rebuild(log, started, progress)
+    except BaseException:
+        # A failed rebuild leaves the previous figures; it must not look like one running.
+        log.delete()
+        raise
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {table}")
+    return log
+
+
+def _rebuild(log: FactsRefresh, started: float, progress: Callable[[str], None] | None) -> None:
+    table = Fact._meta.db_table
     columns = ", ".join(COLUMNS)
     with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # One rebuild at a time: a second waits for the first, then rebuilds from scratch
+            # (SQLite's single writer does the same by itself).
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext('essor.monitoring.refresh'))")
         cursor.execute(f"DELETE FROM {table}")
         for kind, build in _sources():
             if progress:
@@ -686,10 +704,6 @@ def refresh(*, progress: Callable[[str], None] | None = None) -> FactsRefresh:
         log.finished_at = timezone.now()
         log.seconds = round(time.perf_counter() - started, 3)
         log.save(update_fields=["rows", "finished_at", "seconds"])
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(f"ANALYZE {table}")
-    return log
 
 
 def last_refresh() -> FactsRefresh | None:
