@@ -47,7 +47,7 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce, ExtractYear
 from django.utils import timezone
 
-from .models import Fact, FactKind, FactsRefresh
+from .models import Fact, FactKind, FactsRefresh, FactStage
 
 COACHING = ("coaching", "group_counselling", "mentoring")
 HOURS: DecimalField[Any, Any] = DecimalField(max_digits=14, decimal_places=2)
@@ -545,7 +545,7 @@ def _collapsed() -> list[tuple[str, Any]]:
     flags = {"events": Sum("events"), "trained": Max("trained"), "coached": Max("coached")}
     reach = _source(
         FactKind.REACH,
-        Fact.objects.filter(kind=FactKind.REACH_PART),
+        FactStage.objects.filter(kind=FactKind.REACH_PART),
         {**person_dims, "programme_id": F("programme_id")},
         # Every part names the programme's operator (or, for a session under no programme,
         # the partner that held it); the sector is that of the holder's application.
@@ -582,6 +582,8 @@ SUM_KINDS = (
     FactKind.FOLLOW_UP,
     FactKind.JOBS,
 )
+# Rows grouped further before they land in the analytics table.
+STAGED = (*SUM_KINDS, FactKind.REACH_PART)
 AGE_BAND_STARTS = ((0, 17), (18, 24), (25, 35), (36, 45), (46, 60), (61, 200))
 GRAINS: dict[str, dict[str, Any]] = {
     "total": {},
@@ -624,7 +626,7 @@ def _grains() -> list[tuple[str, Any]]:
             "active",
         )
     }
-    fine = Fact.objects.filter(kind__in=SUM_KINDS, grain="")
+    fine = FactStage.objects.filter(kind__in=SUM_KINDS)
     return [(grain, _regrain(grain, fine, base | extra, sums)) for grain, extra in GRAINS.items()]
 
 
@@ -672,6 +674,7 @@ def refresh(*, progress: Callable[[str], None] | None = None) -> FactsRefresh:
 
 def _rebuild(log: FactsRefresh, started: float, progress: Callable[[str], None] | None) -> None:
     table = Fact._meta.db_table
+    stage = FactStage._meta.db_table
     columns = ", ".join(COLUMNS)
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
@@ -679,27 +682,19 @@ def _rebuild(log: FactsRefresh, started: float, progress: Callable[[str], None] 
             # (SQLite's single writer does the same by itself).
             cursor.execute("SELECT pg_advisory_xact_lock(hashtext('essor.monitoring.refresh'))")
         cursor.execute(f"DELETE FROM {table}")
+        cursor.execute(f"DELETE FROM {stage}")
         for kind, build in _sources():
             if progress:
                 progress(kind)
             sql, params = build().query.sql_with_params()
-            cursor.execute(f"INSERT INTO {table} ({columns}) {sql}", params)
-        for kind, query in _collapsed():
+            into = stage if kind in STAGED else table
+            cursor.execute(f"INSERT INTO {into} ({columns}) {sql}", params)
+        for kind, query in [*_collapsed(), *_grains()]:
             if progress:
                 progress(kind)
             sql, params = query.query.sql_with_params()
             cursor.execute(f"INSERT INTO {table} ({columns}) {sql}", params)
-        cursor.execute(f"DELETE FROM {table} WHERE kind = %s", [FactKind.REACH_PART.value])
-        for grain, query in _grains():
-            if progress:
-                progress(f"sums by {grain}")
-            sql, params = query.query.sql_with_params()
-            cursor.execute(f"INSERT INTO {table} ({columns}) {sql}", params)
-        kinds = ", ".join(["%s"] * len(SUM_KINDS))
-        cursor.execute(
-            f"DELETE FROM {table} WHERE grain = '' AND kind IN ({kinds})",
-            [k.value for k in SUM_KINDS],
-        )
+        cursor.execute(f"DELETE FROM {stage}")
         log.rows = Fact.objects.count()
         log.finished_at = timezone.now()
         log.seconds = round(time.perf_counter() - started, 3)

@@ -417,17 +417,18 @@ def _sums() -> dict[str, Any]:
 
 
 def _distinct(young: tuple[int, int], *, unique: bool) -> dict[str, Any]:
-    """The counted parts: holders and enterprises, each once.
+    """The counted parts: holders, each once.
 
     With ``unique``, the holder rows are one per person (``reach_year`` rows of one year) and
     are counted as rows, which spares the database a sort per figure."""
-    reach = Q(kind__in=(FactKind.REACH, FactKind.REACH_CONV, FactKind.REACH_YEAR))
     low, high = young
 
     def persons(condition: Q) -> Count:
+        # The rows are holder rows already: only the condition filters them.
+        only = condition or None
         if unique:
-            return Count("pk", filter=reach & condition)
-        return Count("person_id", distinct=True, filter=reach & condition)
+            return Count("pk", filter=only)
+        return Count("person_id", distinct=True, filter=only)
 
     return {
         "reached": persons(Q()),
@@ -439,6 +440,13 @@ def _distinct(young: tuple[int, int], *, unique: bool) -> dict[str, Any]:
         "reached_placed": persons(~Q(commune_kind="")),
         "trained": persons(Q(trained=1)),
         "coached": persons(Q(coached=1)),
+    }
+
+
+def _organisations() -> dict[str, Any]:
+    """Enterprises, each once (a separate, small query: its DISTINCT would otherwise make the
+    database sort every holder row)."""
+    return {
         "formalised": Count("organisation_id", distinct=True, filter=Q(kind=FactKind.FORMALISED)),
         "cooperatives": Count(
             "organisation_id",
@@ -525,7 +533,7 @@ def _counted_rows(scope: Scope, period: Period, by: str | None = None) -> tuple[
         reach = FactKind.REACH_CONV
     else:
         reach = FactKind.REACH_YEAR
-    rows = facts(scope, period).filter(kind__in=(reach, *ORG_KINDS))
+    rows = facts(scope, period).filter(kind=reach)
     unique = period.first == period.last and by not in ("partner", "convention", "sector")
     return rows, unique
 
@@ -608,7 +616,8 @@ def compute_with_bases(scope: Scope, period: Period) -> tuple[dict[str, Any], di
     sums = facts(scope, period).filter(kind__in=SUM_KINDS, grain="total").aggregate(**_sums())
     rows, unique = _counted_rows(scope, period)
     counted = rows.aggregate(**_distinct(scope.young_band(), unique=unique))
-    parts = sums | counted
+    enterprises = facts(scope, period).filter(kind__in=ORG_KINDS).aggregate(**_organisations())
+    parts = sums | counted | enterprises
     return _values(parts) | _ledger_values(scope, period), _bases(parts)
 
 
@@ -647,6 +656,11 @@ def breakdown(scope: Scope, period: Period, by: str) -> list[Row]:
     for group in sums.values(column).annotate(**_sums()).order_by():
         merged.setdefault(group.pop(column), {}).update(group)
     for group in rows.values(column).annotate(**_distinct(young, unique=unique)).order_by():
+        merged.setdefault(group.pop(column), {}).update(group)
+    enterprises = facts(scope, period).filter(kind__in=ORG_KINDS)
+    if by == "age_band":
+        enterprises = enterprises.annotate(band=_age_band())
+    for group in enterprises.values(column).annotate(**_organisations()).order_by():
         merged.setdefault(group.pop(column), {}).update(group)
     if by == "age_band":
         order = [label for label, _low, _high in AGE_BANDS] + [""]

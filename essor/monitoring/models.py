@@ -92,16 +92,9 @@ class FactKind(models.TextChoices):
     REACH_YEAR = "reach_year", _("Holder reached, in the year")
 
 
-class Fact(models.Model):
-    """A group of records of one kind and year (the analytics table, rebuilt whole).
-
-    Summed rows (applications, attendance, sessions, money, follow-ups) hold no holder: they
-    are grouped by programme, convention, line, partner, region and detail, and by one
-    breakdown (``grain``). Holder rows (``reach``: once per programme and year;
-    ``reach_year``: once per year) and enterprise rows keep the holder or the enterprise, to
-    be counted once. ``person`` is the surviving record of a merged duplicate; archived
-    records that were not merged are left out.
-    """
+class FactColumns(models.Model):
+    """The columns of the analytics table (and of its staging table). The foreign keys are
+    plain numbers: the table is rebuilt whole, and only the indexes its reads need are kept."""
 
     kind = models.CharField(max_length=12, choices=FactKind.choices)
     # Summed rows come at several grains: "total" (by programme, convention, line, partner,
@@ -114,6 +107,7 @@ class Fact(models.Model):
         null=True,
         on_delete=models.DO_NOTHING,
         db_constraint=False,
+        db_index=False,
         related_name="+",
     )
     organisation = models.ForeignKey(
@@ -121,6 +115,7 @@ class Fact(models.Model):
         null=True,
         on_delete=models.DO_NOTHING,
         db_constraint=False,
+        db_index=False,
         related_name="+",
     )
     programme = models.ForeignKey(
@@ -128,6 +123,7 @@ class Fact(models.Model):
         null=True,
         on_delete=models.DO_NOTHING,
         db_constraint=False,
+        db_index=False,
         related_name="+",
     )
     convention = models.ForeignKey(
@@ -135,6 +131,7 @@ class Fact(models.Model):
         null=True,
         on_delete=models.DO_NOTHING,
         db_constraint=False,
+        db_index=False,
         related_name="+",
     )
     budget_line = models.ForeignKey(
@@ -142,6 +139,7 @@ class Fact(models.Model):
         null=True,
         on_delete=models.DO_NOTHING,
         db_constraint=False,
+        db_index=False,
         related_name="+",
     )
     partner = models.ForeignKey(
@@ -149,6 +147,7 @@ class Fact(models.Model):
         null=True,
         on_delete=models.DO_NOTHING,
         db_constraint=False,
+        db_index=False,
         related_name="+",
     )
     sex = models.CharField(max_length=1, blank=True)
@@ -158,6 +157,7 @@ class Fact(models.Model):
         null=True,
         on_delete=models.DO_NOTHING,
         db_constraint=False,
+        db_index=False,
         related_name="+",
     )
     province = models.ForeignKey(
@@ -165,6 +165,7 @@ class Fact(models.Model):
         null=True,
         on_delete=models.DO_NOTHING,
         db_constraint=False,
+        db_index=False,
         related_name="+",
     )
     commune_kind = models.CharField(max_length=5, blank=True)
@@ -173,6 +174,7 @@ class Fact(models.Model):
         null=True,
         on_delete=models.DO_NOTHING,
         db_constraint=False,
+        db_index=False,
         related_name="+",
     )
     detail = models.CharField(max_length=30, blank=True)
@@ -189,6 +191,24 @@ class Fact(models.Model):
     coached = models.SmallIntegerField(default=0)
 
     class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.year}"
+
+
+class Fact(FactColumns):
+    """A group of records of one kind and year (the analytics table, rebuilt whole).
+
+    Summed rows (applications, attendance, sessions, money, follow-ups) hold no holder: they
+    are grouped by programme, convention, line, partner, region and detail, and by one
+    breakdown (``grain``). Holder rows (``reach``: once per programme and year;
+    ``reach_year``: once per year) and enterprise rows keep the holder or the enterprise, to
+    be counted once. ``person`` is the surviving record of a merged duplicate; archived
+    records that were not merged are left out.
+    """
+
+    class Meta:
         indexes = [
             models.Index(fields=["grain", "kind", "year"]),
             models.Index(fields=["programme", "kind", "year"]),
@@ -196,8 +216,10 @@ class Fact(models.Model):
             models.Index(fields=["convention", "kind", "year"]),
         ]
 
-    def __str__(self) -> str:
-        return f"{self.kind} {self.year}"
+
+class FactStage(FactColumns):
+    """Where a rebuild puts its fine-grained rows before grouping them into ``Fact``; emptied
+    at the end of each rebuild (so the analytics table does not fill with dead rows)."""
 
 
 class FactsRefresh(models.Model):
