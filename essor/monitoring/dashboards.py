@@ -239,13 +239,13 @@ def build(
         for code in KEY
     ]
     rtl = translation.get_language_bidi()
-    by_sex = ind.breakdown(scope, period, "sex")
-    by_age = ind.breakdown(scope, period, "age_band")
-    by_province = ind.breakdown(scope, period, "province")
+    by_sex = ind.breakdown(scope, period, "sex", enterprises=False)
+    by_age = ind.breakdown(scope, period, "age_band", enterprises=False)
+    by_province = ind.breakdown(scope, period, "province", enterprises=False)
     second = "partner" if scope.kind == "programme" else "programme"
     if scope.kind == "national":
         second = "region"
-    by_second = ind.breakdown(scope, period, second)
+    by_second = ind.breakdown(scope, period, second, enterprises=False)
     breakdowns = [
         Breakdown(_("By sex"), "sex", by_sex, public=public),
         Breakdown(_("By age band"), "age_band", by_age, public=public),

@@ -112,6 +112,8 @@ DEFAULTS: dict[str, Any] = {
 }
 GROUPED = {
     "grain",
+    "trained",
+    "coached",
     "person_id",
     "organisation_id",
     "programme_id",
@@ -566,10 +568,34 @@ def _collapsed() -> list[tuple[str, Any]]:
         flags,
         keep=("person_id",),
     )
+    cube = _source(
+        FactKind.REACH_CUBE,
+        Fact.objects.filter(kind=FactKind.REACH_YEAR),
+        {
+            **{k: v for k, v in person_dims.items() if k != "person_id"},
+            "trained": F("trained"),
+            "coached": F("coached"),
+        },
+        {"events": Count("pk")},
+    )
+    organisations = _source(
+        FactKind.ORG_YEAR,
+        Fact.objects.filter(kind__in=(FactKind.FORMALISED, FactKind.ORG_SUPPORT)),
+        {"organisation_id": F("organisation_id"), "year": F("year"), "org_kind": F("org_kind")},
+        {
+            # ``events`` is 1 when the enterprise was formalised that year.
+            "events": Max(Case(When(kind=FactKind.FORMALISED, then=1), default=0)),
+            "region_id": Max("region_id"),
+            "province_id": Max("province_id"),
+        },
+        keep=("organisation_id",),
+    )
     return [
         (FactKind.REACH, reach),
         (FactKind.REACH_CONV, per_convention),
         (FactKind.REACH_YEAR, per_year),
+        (FactKind.REACH_CUBE, cube),
+        (FactKind.ORG_YEAR, organisations),
     ]
 
 

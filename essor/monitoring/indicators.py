@@ -416,17 +416,23 @@ def _sums() -> dict[str, Any]:
     }
 
 
-def _distinct(young: tuple[int, int], *, unique: bool) -> dict[str, Any]:
+Mode = Literal["distinct", "rows", "cube"]
+
+
+def _distinct(young: tuple[int, int], *, mode: Mode) -> dict[str, Any]:
     """The counted parts: holders, each once.
 
-    With ``unique``, the holder rows are one per person (``reach_year`` rows of one year) and
-    are counted as rows, which spares the database a sort per figure."""
+    ``distinct`` counts distinct persons; ``rows`` counts rows that are one holder each (one
+    year); ``cube`` adds up the holders of pre-counted rows (a country's or a region's year).
+    Counting rows spares the database a sort per figure."""
     low, high = young
 
-    def persons(condition: Q) -> Count:
+    def persons(condition: Q) -> Any:
         # The rows are holder rows already: only the condition filters them.
         only = condition or None
-        if unique:
+        if mode == "cube":
+            return Sum("events", filter=only)
+        if mode == "rows":
             return Count("pk", filter=only)
         return Count("person_id", distinct=True, filter=only)
 
@@ -443,9 +449,15 @@ def _distinct(young: tuple[int, int], *, unique: bool) -> dict[str, Any]:
     }
 
 
-def _organisations() -> dict[str, Any]:
+def _organisations(*, per_year: bool) -> dict[str, Any]:
     """Enterprises, each once (a separate, small query: its DISTINCT would otherwise make the
-    database sort every holder row)."""
+    database sort every holder row). ``per_year`` reads the rows that are one enterprise a
+    year (``org_year``)."""
+    if per_year:
+        return {
+            "formalised": Sum("events"),
+            "cooperatives": Count("pk", filter=Q(org_kind="cooperative")),
+        }
     return {
         "formalised": Count("organisation_id", distinct=True, filter=Q(kind=FactKind.FORMALISED)),
         "cooperatives": Count(
@@ -454,6 +466,12 @@ def _organisations() -> dict[str, Any]:
             filter=Q(kind__in=ORG_KINDS, org_kind="cooperative"),
         ),
     }
+
+
+def _organisation_rows(scope: Scope, period: Period) -> tuple[Any, bool]:
+    per_year = scope.kind in ("national", "region") and period.first == period.last
+    kinds = (FactKind.ORG_YEAR,) if per_year else ORG_KINDS
+    return facts(scope, period).filter(kind__in=kinds), per_year
 
 
 def pct(part: Any, whole: Any) -> Decimal | None:
@@ -519,23 +537,30 @@ def facts(scope: Scope, period: Period) -> QuerySet[Fact]:
     return scope.filter(Fact.objects.filter(year__gte=period.first, year__lte=period.last))
 
 
-def _counted_rows(scope: Scope, period: Period, by: str | None = None) -> tuple[Any, bool]:
-    """The holder rows a figure counts, and whether each row is a distinct holder.
+CUBE_DIMENSIONS = (None, "year", "region", "province", "commune_kind", "sex", "age_band")
 
-    Country and region figures count holders once a year whatever the programme
-    (``reach_year``), a convention's once a year for the convention (``reach_conv``), a
-    programme's once a year (``reach``). A breakdown by programme reads ``reach`` too (one
-    row per holder and programme); by partner, convention or sector, a holder may sit in
-    several rows, counted once. Rows are distinct holders only within one year."""
+
+def _counted_rows(scope: Scope, period: Period, by: str | None = None) -> tuple[Any, Mode]:
+    """The holder rows a figure counts, and how to count them.
+
+    Country and region figures of one year add up pre-counted holders (``reach_cube``);
+    over several years they count holders once a year whatever the programme (``reach_year``),
+    once. A convention's count holders once a year for the convention (``reach_conv``), a
+    programme's once a year (``reach``). A breakdown by programme reads ``reach`` (one row per
+    holder and programme); by partner, convention or sector, a holder may sit in several rows,
+    counted once. Rows are distinct holders only within one year."""
+    one_year = period.first == period.last
     if by in PROGRAMME_DIMENSIONS or scope.kind == "programme":
         reach = FactKind.REACH
     elif scope.kind == "convention":
         reach = FactKind.REACH_CONV
+    elif one_year and by in CUBE_DIMENSIONS:
+        return facts(scope, period).filter(kind=FactKind.REACH_CUBE), "cube"
     else:
         reach = FactKind.REACH_YEAR
     rows = facts(scope, period).filter(kind=reach)
-    unique = period.first == period.last and by not in ("partner", "convention", "sector")
-    return rows, unique
+    unique = one_year and by not in ("partner", "convention", "sector")
+    return rows, "rows" if unique else "distinct"
 
 
 # Breakdowns: the analytics column each dimension groups by.
@@ -614,9 +639,10 @@ def compute(scope: Scope, period: Period) -> dict[str, Any]:
 def compute_with_bases(scope: Scope, period: Period) -> tuple[dict[str, Any], dict[str, int]]:
     """The indicators, and the number of people each share is computed on."""
     sums = facts(scope, period).filter(kind__in=SUM_KINDS, grain="total").aggregate(**_sums())
-    rows, unique = _counted_rows(scope, period)
-    counted = rows.aggregate(**_distinct(scope.young_band(), unique=unique))
-    enterprises = facts(scope, period).filter(kind__in=ORG_KINDS).aggregate(**_organisations())
+    rows, mode = _counted_rows(scope, period)
+    counted = rows.aggregate(**_distinct(scope.young_band(), mode=mode))
+    org_rows, per_year = _organisation_rows(scope, period)
+    enterprises = org_rows.aggregate(**_organisations(per_year=per_year))
     parts = sums | counted | enterprises
     return _values(parts) | _ledger_values(scope, period), _bases(parts)
 
@@ -636,14 +662,17 @@ def _age_band() -> Case:
     )
 
 
-def breakdown(scope: Scope, period: Period, by: str) -> list[Row]:
-    """The indicators, one row per member of ``by`` (two SQL queries, grouped)."""
+def breakdown(scope: Scope, period: Period, by: str, *, enterprises: bool = True) -> list[Row]:
+    """The indicators, one row per member of ``by`` (two or three SQL queries, grouped).
+
+    Without ``enterprises``, the enterprise counts are left out (None): a dashboard's tables
+    do not show them, and they are the costly part of a breakdown."""
     if by not in DIMENSIONS:
         raise ValueError(by)
     if by == "convention":
         return _by_convention(scope, period)
     young = scope.young_band()
-    rows, unique = _counted_rows(scope, period, by)
+    rows, mode = _counted_rows(scope, period, by)
     grain = by if by in ("province", "sex", "age_band", "commune_kind", "sector") else "total"
     sums = facts(scope, period).filter(kind__in=SUM_KINDS, grain=grain)
     if by == "age_band":
@@ -655,26 +684,35 @@ def breakdown(scope: Scope, period: Period, by: str) -> list[Row]:
     merged: dict[Any, dict[str, Any]] = {}
     for group in sums.values(column).annotate(**_sums()).order_by():
         merged.setdefault(group.pop(column), {}).update(group)
-    for group in rows.values(column).annotate(**_distinct(young, unique=unique)).order_by():
+    for group in rows.values(column).annotate(**_distinct(young, mode=mode)).order_by():
         merged.setdefault(group.pop(column), {}).update(group)
-    enterprises = facts(scope, period).filter(kind__in=ORG_KINDS)
-    if by == "age_band":
-        enterprises = enterprises.annotate(band=_age_band())
-    for group in enterprises.values(column).annotate(**_organisations()).order_by():
-        merged.setdefault(group.pop(column), {}).update(group)
+    if enterprises:
+        org_rows = facts(scope, period).filter(kind__in=ORG_KINDS)
+        if by == "age_band":
+            org_rows = org_rows.annotate(band=_age_band())
+        for group in org_rows.values(column).annotate(**_organisations(per_year=False)).order_by():
+            merged.setdefault(group.pop(column), {}).update(group)
     if by == "age_band":
         order = [label for label, _low, _high in AGE_BANDS] + [""]
         keys = [k for k in order if k in merged or k != ""]
-        return [
+        result = [
             Row(k, k or str(_("not known")), _values(merged.get(k, {})), _bases(merged.get(k, {})))
             for k in keys
         ]
+        return result if enterprises else _without_enterprises(result)
     keys = sorted(merged, key=lambda k: (k is None or k == "", str(k)))
     labels = _labels(by, keys)
-    return [
+    result = [
         Row(k, labels.get(k, str(_("not known"))), _values(merged[k]), _bases(merged[k]))
         for k in keys
     ]
+    return result if enterprises else _without_enterprises(result)
+
+
+def _without_enterprises(rows: list[Row]) -> list[Row]:
+    for row in rows:
+        row.values["enterprises_formalised"] = row.values["cooperatives_supported"] = None
+    return rows
 
 
 def _by_convention(scope: Scope, period: Period) -> list[Row]:

@@ -90,6 +90,10 @@ class FactKind(models.TextChoices):
     REACH = "reach", _("Holder reached, by programme")
     REACH_CONV = "reach_conv", _("Holder reached, by convention")
     REACH_YEAR = "reach_year", _("Holder reached, in the year")
+    # Holders of a year counted by place, sex, age and what they followed (for the country
+    # and region figures); enterprises once a year.
+    REACH_CUBE = "reach_cube", _("Holders reached, counted")
+    ORG_YEAR = "org_year", _("Enterprise, in the year")
 
 
 class FactColumns(models.Model):

@@ -32,7 +32,7 @@ from .permissions import (
     can_view,
     persons_with_visible_support,
 )
-from .selectors import follow_ups_due
+from .selectors import follow_ups_due, targets_against_actuals
 
 
 def _can_view(request: EssorRequest) -> None:
@@ -80,7 +80,9 @@ def _dashboard(request: EssorRequest, kind: str, key: str) -> HttpResponse:
     period, period_error = _period(request)
     board = dashboards.build(scope, period, links=request.user.can(Cap.PERSONAL_VIEW))
     if scope.kind == "convention":
-        dashboards.convention_extra(board)
+        # The page shows the targets; the budget execution and the committee's work are on
+        # the convention's own pages and in the report.
+        board.targets = targets_against_actuals(scope.obj, period)
     return render(
         request,
         "monitoring/dashboard.html",
