@@ -16,19 +16,132 @@ import random
 import resource
 import tempfile
 import time
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from typing import Any
 
 from _django import percentile, report, setup
+
+PERSON_COLUMNS = [
+    "search",
+    "id",
+    "created_at",
+    "updated_at",
+    "archive_reason",
+    "first_name",
+    "last_name",
+    "first_name_ar",
+    "last_name_ar",
+    "sex",
+    "birth_date",
+    "cin",
+    "phone",
+    "email",
+    "address",
+    "commune_id",
+    "education_level",
+    "registered_by_id",
+    "identity_key",
+]
+
+
+def person_rows(
+    count: int, place: Callable[[int], tuple[int | None, list[int]]], *, now: datetime
+) -> Iterator[tuple[tuple[Any, ...], list[tuple[Any, ...]], list[tuple[int, str]]]]:
+    """Synthetic persons 1..``count`` as rows: (person, its holdings, its name keys).
+
+    ``place(pk)`` gives the person's commune and holders (the first one registered them); the
+    person row's columns are ``PERSON_COLUMNS``, its ``search`` vector built as the app does."""
+    from tqdm import tqdm
+
+    from essor.registry import search_index
+    from essor.registry.names import identity_key, name_keys
+    from essor.registry.synthetic import persons
+
+    for pk, person in enumerate(tqdm(persons(count, seed=11), total=count, desc="persons"), 1):
+        commune, holders = place(pk)
+        key = identity_key(person.first_name, person.last_name, "", "", person.birth_date)
+        names = (person.first_name, person.last_name, person.first_name_ar, person.last_name_ar)
+        keys = name_keys(*names)
+        row = (
+            search_index.vector(keys, holders),
+            pk,
+            now,
+            now,
+            "",
+            *names,
+            person.sex,
+            person.birth_date,
+            person.cin,
+            person.phone,
+            "",
+            "",
+            commune,
+            "",
+            holders[0],
+            key,
+        )
+        yield row, [(pk, h, now, "bench") for h in holders], [(pk, k[:64]) for k in keys]
+
+
+def copy_persons(
+    count: int, place: Callable[[int], tuple[int | None, list[int]]], *, indexes: bool = True
+) -> None:
+    """PostgreSQL: COPY ``count`` synthetic persons, their holdings and their name keys.
+
+    With ``indexes``, the two search indexes are dropped first and built once after the load
+    (faster than kept up row by row); a caller that drops every index itself passes False."""
+    from django.db import connection
+    from django.utils import timezone
+
+    now = timezone.now()
+    # Three COPY streams cannot share one connection: write three files, then COPY each.
+    with contextlib.ExitStack() as stack:
+        files = {
+            name: stack.enter_context(tempfile.TemporaryFile("w+", encoding="utf-8"))
+            for name in ("p", "h", "k")
+        }
+        for row, holdings, keys in person_rows(count, place, now=now):
+            files["p"].write("\t".join(map(str, row)) + "\n")
+            files["h"].writelines(
+                f"{pk}\t{h}\t{since}\t{source}\n" for pk, h, since, source in holdings
+            )
+            files["k"].writelines(f"{pk}\t{k}\n" for pk, k in keys)
+        targets = {
+            "p": f"registry_person ({','.join(PERSON_COLUMNS)})",
+            "h": "registry_personholding (person_id, partner_id, since, source)",
+            "k": "registry_personnamekey (person_id, key)",
+        }
+        with connection.cursor() as cursor:
+            if indexes:
+                cursor.execute("DROP INDEX IF EXISTS registry_pnk_key_idx")
+                cursor.execute("DROP INDEX IF EXISTS registry_person_search_gin")
+            raw = cursor.cursor
+            for name, handle in files.items():
+                handle.seek(0)
+                with raw.copy(f"COPY {targets[name]} FROM STDIN") as copy:
+                    while chunk := handle.read(1 << 20):
+                        copy.write(chunk)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT setval(pg_get_serial_sequence('registry_person', 'id'), %s)", [count]
+        )
+        if indexes:
+            # The index the migrations build, built once after the load (faster than kept up).
+            cursor.execute(
+                "CREATE INDEX registry_pnk_key_idx ON registry_personnamekey (key, person_id)"
+            )
+            cursor.execute(
+                "CREATE INDEX registry_person_search_gin ON registry_person USING gin (search)"
+            )
 
 
 def load(count: int, engine: str) -> None:
     from django.db import connection
-    from django.utils import timezone
     from tqdm import tqdm
 
     from essor.accounts.models import Partner
-    from essor.registry import search_index
     from essor.registry.models import Person, PersonHolding, PersonNameKey
-    from essor.registry.names import identity_key, name_keys
     from essor.registry.synthetic import persons
     from essor.territory.models import Commune
 
@@ -38,96 +151,16 @@ def load(count: int, engine: str) -> None:
     ]
     communes = list(Commune.objects.values_list("pk", flat=True))
     rng = random.Random(7)
-    now = timezone.now()
-    person_cols = [
-        "search",
-        "id",
-        "created_at",
-        "updated_at",
-        "archive_reason",
-        "first_name",
-        "last_name",
-        "first_name_ar",
-        "last_name_ar",
-        "sex",
-        "birth_date",
-        "cin",
-        "phone",
-        "email",
-        "address",
-        "commune_id",
-        "education_level",
-        "registered_by_id",
-        "identity_key",
-    ]
     if engine == "postgres":
-        # Three COPY streams cannot share one connection: write three files, then COPY each.
-        stack = contextlib.ExitStack()
-        files = {
-            name: stack.enter_context(tempfile.TemporaryFile("w+", encoding="utf-8"))  # noqa: SIM115
-            for name in ("p", "h", "k")
-        }
-        for pk, person in enumerate(
-            tqdm(persons(count, seed=11), total=count, desc="persons"), start=1
-        ):
-            partner = partners[pk % 5]
-            key = identity_key(person.first_name, person.last_name, "", "", person.birth_date)
-            names = (person.first_name, person.last_name, person.first_name_ar, person.last_name_ar)
-            keys = name_keys(*names)
-            holders = [partner.pk] + ([partners[(pk + 1) % 5].pk] if pk % 10 == 0 else [])
-            row = (
-                search_index.vector(keys, holders),
-                pk,
-                now,
-                now,
-                "",
-                person.first_name,
-                person.last_name,
-                person.first_name_ar,
-                person.last_name_ar,
-                person.sex,
-                person.birth_date,
-                person.cin,
-                person.phone,
-                "",
-                "",
-                rng.choice(communes),
-                "",
-                partner.pk,
-                key,
-            )
-            files["p"].write("\t".join(map(str, row)) + "\n")
-            files["h"].write(f"{pk}\t{partner.pk}\t{now}\tbench\n")
+
+        def place(pk: int) -> tuple[int | None, list[int]]:
+            holders = [partners[pk % 5].pk]
             if pk % 10 == 0:
-                files["h"].write(f"{pk}\t{partners[(pk + 1) % 5].pk}\t{now}\tbench\n")
-            files["k"].writelines(f"{pk}\t{k[:64]}\n" for k in keys)
-        targets = {
-            "p": f"registry_person ({','.join(person_cols)})",
-            "h": "registry_personholding (person_id, partner_id, since, source)",
-            "k": "registry_personnamekey (person_id, key)",
-        }
+                holders.append(partners[(pk + 1) % 5].pk)
+            return rng.choice(communes), holders
+
+        copy_persons(count, place)
         with connection.cursor() as cursor:
-            cursor.execute("DROP INDEX IF EXISTS registry_pnk_key_idx")
-            cursor.execute("DROP INDEX IF EXISTS registry_person_search_gin")
-            raw = cursor.cursor
-            for name, handle in files.items():
-                handle.seek(0)
-                with raw.copy(f"COPY {targets[name]} FROM STDIN") as copy:
-                    while chunk := handle.read(1 << 20):
-                        copy.write(chunk)
-            stack.close()
-            cursor.execute(
-                "SELECT setval(pg_get_serial_sequence('registry_person', 'id'), %s)", [count]
-            )
-    if engine == "postgres":
-        with connection.cursor() as cursor:
-            # The index the migrations build, built once after the load (faster than kept up).
-            cursor.execute(
-                "CREATE INDEX registry_pnk_key_idx ON registry_personnamekey (key, person_id)"
-            )
-            cursor.execute(
-                "CREATE INDEX registry_person_search_gin ON registry_person USING gin (search)"
-            )
             # A bulk load leaves pages unmarked in the visibility map: vacuum as autovacuum would.
             cursor.execute("VACUUM ANALYZE")
     else:

@@ -25,6 +25,8 @@ RUNS = [
     ("registry_search.py", ["--persons", str(PERSONS), "--engine", "postgres", *REUSE]),
     # On the database registry_search just loaded at this scale: always --reuse.
     ("bulk_screening.py", ["--persons", str(PERSONS), "--engine", "postgres", "--reuse"]),
+    # Loads the national data set (bench/national.py) into its own database unless it is there.
+    ("dashboard.py", ["--persons", str(PERSONS), "--engine", "postgres", *REUSE]),
     ("finder.py", ["--programmes", "30", "--engine", "sqlite"]),
     ("registry_import.py", ["--rows", str(IMPORT_ROWS), "--engine", "sqlite"]),
     ("registry_import.py", ["--rows", str(IMPORT_ROWS), "--engine", "postgres"]),
@@ -70,6 +72,37 @@ def rows(results: list[dict[str, object]]) -> list[str]:
                 f"{r['queries']} queries, cold first run {r['first_ms']} ms; one partner's "
                 f"scope median {r['scoped_median_ms']} ms ({r['scoped_eligible']:,} eligible); "
                 f"peak RSS {r['peak_rss_mb']} MB | `{r['command']}` |"
+            )
+        elif r["bench"] == "dashboard":
+            data = (
+                f"{r['persons']:,} persons, {r['applications']:,} applications, "
+                f"{r['participants']:,} attendance rows"
+            )
+            loaded = "reused" if r["reused"] else f"loaded in {r['load_s']} s"
+            refresh = "last refresh, not re-run" if r.get("refresh_skipped") else "rebuilt once"
+            lines.append(
+                f"| Indicator refresh (analytics table), national scale, {r['engine']} | — | "
+                f"**{r['refresh_s']} s** ({r['facts_rows']:,} rows, {refresh}) | data set: {data} "
+                f"(`bench/national.py`, {loaded}) | `{r['command']}` |"
+            )
+            lines.append(
+                f"| Convention dashboard, national scale, {r['engine']} | p95 < 300 ms | "
+                f"p50 {r['conv_p50_ms']} ms, **p95 {r['conv_p95_ms']} ms**, max "
+                f"{r['conv_max_ms']} ms ({r['conv_runs']} requests, whole page, period 2025, "
+                f"convention {r['convention']}) | {r['conv_queries']} queries; cold first "
+                f"request {r['conv_first_ms']} ms; floor (count of the holders reached in 2025 "
+                f"in the country) p50 {r['floor_p50_ms']} ms, page p50 = "
+                f"{r['conv_ratio']}× the floor; peak RSS {r['peak_rss_mb']} MB | "
+                f"`{r['command']}` |"
+            )
+            lines.append(
+                f"| National dashboard, {r['engine']} | < 1 s | "
+                f"p50 {r['nat_p50_ms']} ms, **p95 {r['nat_p95_ms']} ms**, max "
+                f"{r['nat_max_ms']} ms ({r['nat_runs']} requests, period 2025) | "
+                f"{r['nat_queries']} queries; cold first request {r['nat_first_ms']} ms; page p50 "
+                f"= {r['nat_ratio']}× the floor; region 01 dashboard p50 {r['region_p50_ms']} ms, "
+                f"p95 {r['region_p95_ms']} ms ({r['region_queries']} queries) | "
+                f"`{r['command']}` |"
             )
         elif r["bench"] == "finder":
             lines.append(
