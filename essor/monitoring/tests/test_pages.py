@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import re
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -345,3 +346,50 @@ def test_the_report_for_publication_hides_shares_computed_on_fewer_than_five(
     # Women 2 of 3, young 2 of 3, rural 1 of 2: none is shown.
     assert "66,7 %" not in public
     assert "50,0 %" not in public
+
+
+def test_a_dashboard_asks_a_fixed_number_of_queries_whatever_the_data(
+    world: World, personas: Personas, client_for: Any
+) -> None:
+    """Figures come from grouped queries: no query per programme, province or holder."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from essor.conventions.tests.factories import make_line, make_programme
+    from essor.monitoring.facts import refresh
+    from essor.programmes.models import Application, Enrollment
+    from essor.registry.tests.factories import make_person
+
+    client = client_for(personas.user("committee_member"))
+    urls = [
+        f"/monitoring/conventions/{world.c1.pk}/?period=2025",
+        "/monitoring/national/?period=2025",
+    ]
+
+    def counts() -> list[int]:
+        found = []
+        for url in urls:
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(url).status_code == 200
+            found.append(len(queries.captured_queries))
+        return found
+
+    before = counts()
+    # One more programme on the convention, and holders in another province.
+    programme = make_programme(personas.own, make_line(world.c1, personas.own, amount="10000"))
+    for n, commune in enumerate(world.urban.province.communes.all()[:3]):
+        person = make_person(personas.own, first_name=f"Nouveau {n}", commune=commune)
+        application = Application.objects.create(
+            holder=personas.own,
+            programme=programme,
+            person=person,
+            receipt=f"Q-{n}",
+            channel="office",
+            status="enrolled",
+            submitted_on=date(2025, 5, 2),
+        )
+        Enrollment.objects.create(application=application, started_on=date(2025, 5, 20))
+    refresh()
+    assert counts() == before
+    assert before[0] < 60
+    assert before[1] < 40
