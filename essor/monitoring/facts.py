@@ -568,14 +568,24 @@ def _collapsed() -> list[tuple[str, Any]]:
         flags,
         keep=("person_id",),
     )
+    # Holders counted by place, sex, age band (its first age) and what they followed: a few
+    # thousand rows a year, for the country, a region or a convention.
+    counted = {
+        **{k: v for k, v in person_dims.items() if k not in ("person_id", "age")},
+        "age": GRAINS["age_band"]["age"],
+        "trained": F("trained"),
+        "coached": F("coached"),
+    }
     cube = _source(
         FactKind.REACH_CUBE,
         Fact.objects.filter(kind=FactKind.REACH_YEAR),
-        {
-            **{k: v for k, v in person_dims.items() if k != "person_id"},
-            "trained": F("trained"),
-            "coached": F("coached"),
-        },
+        counted,
+        {"events": Count("pk")},
+    )
+    convention_cube = _source(
+        FactKind.REACH_CONV_CUBE,
+        Fact.objects.filter(kind=FactKind.REACH_CONV),
+        {**counted, "convention_id": F("convention_id")},
         {"events": Count("pk")},
     )
     organisations = _source(
@@ -595,6 +605,7 @@ def _collapsed() -> list[tuple[str, Any]]:
         (FactKind.REACH_CONV, per_convention),
         (FactKind.REACH_YEAR, per_year),
         (FactKind.REACH_CUBE, cube),
+        (FactKind.REACH_CONV_CUBE, convention_cube),
         (FactKind.ORG_YEAR, organisations),
     ]
 

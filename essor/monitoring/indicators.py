@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Literal
 
-from django.db.models import Case, Count, Q, QuerySet, Sum, Value, When
+from django.db.models import Case, Count, IntegerField, Max, Q, QuerySet, Sum, Value, When
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -32,6 +32,7 @@ MONEY_KINDS = (
     FactKind.DISBURSEMENT,
     FactKind.ORG_SUPPORT,
     FactKind.REACH_CONV,
+    FactKind.REACH_CONV_CUBE,
 )
 REACH_KINDS = (FactKind.REACH,)
 # Rows that hold a distinct holder or enterprise each (counted with COUNT DISTINCT).
@@ -449,6 +450,38 @@ def _distinct(young: tuple[int, int], *, mode: Mode) -> dict[str, Any]:
     }
 
 
+HOLDER_FLAGS = (
+    "reached_women",
+    "reached_sexed",
+    "reached_young",
+    "reached_aged",
+    "reached_rural",
+    "reached_placed",
+    "trained",
+    "coached",
+)
+
+
+def _per_holder(young: tuple[int, int]) -> dict[str, Any]:
+    """For one holder's rows: whether any says woman, young, rural… (1 or 0)."""
+    low, high = young
+
+    def any_of(condition: Q) -> Max:
+        return Max(Case(When(condition, then=1), default=0, output_field=IntegerField()))
+
+    flags = {
+        "reached_women": any_of(Q(sex="F")),
+        "reached_sexed": any_of(Q(sex__in=["F", "M"])),
+        "reached_young": any_of(Q(age__gte=low, age__lte=high)),
+        "reached_aged": any_of(Q(age__isnull=False)),
+        "reached_rural": any_of(Q(commune_kind="rural")),
+        "reached_placed": any_of(~Q(commune_kind="")),
+        "trained": Max("trained"),
+        "coached": Max("coached"),
+    }
+    return {f"h_{k}": v for k, v in flags.items()}
+
+
 def _organisations(*, per_year: bool) -> dict[str, Any]:
     """Enterprises, each once (a separate, small query: its DISTINCT would otherwise make the
     database sort every holder row). ``per_year`` reads the rows that are one enterprise a
@@ -543,7 +576,9 @@ CUBE_DIMENSIONS = (None, "year", "region", "province", "commune_kind", "sex", "a
 def _counted_rows(scope: Scope, period: Period, by: str | None = None) -> tuple[Any, Mode]:
     """The holder rows a figure counts, and how to count them.
 
-    Country and region figures of one year add up pre-counted holders (``reach_cube``);
+    Country, region and convention figures of one year add up pre-counted holders
+    (``reach_cube``, ``reach_ccube``: ages there are the first age of their band, which the
+    18-35 band and the age bands read alike);
     over several years they count holders once a year whatever the programme (``reach_year``),
     once. A convention's count holders once a year for the convention (``reach_conv``), a
     programme's once a year (``reach``). A breakdown by programme reads ``reach`` (one row per
@@ -552,10 +587,11 @@ def _counted_rows(scope: Scope, period: Period, by: str | None = None) -> tuple[
     one_year = period.first == period.last
     if by in PROGRAMME_DIMENSIONS or scope.kind == "programme":
         reach = FactKind.REACH
+    elif one_year and by in CUBE_DIMENSIONS:
+        cube = FactKind.REACH_CONV_CUBE if scope.kind == "convention" else FactKind.REACH_CUBE
+        return facts(scope, period).filter(kind=cube), "cube"
     elif scope.kind == "convention":
         reach = FactKind.REACH_CONV
-    elif one_year and by in CUBE_DIMENSIONS:
-        return facts(scope, period).filter(kind=FactKind.REACH_CUBE), "cube"
     else:
         reach = FactKind.REACH_YEAR
     rows = facts(scope, period).filter(kind=reach)
@@ -640,7 +676,16 @@ def compute_with_bases(scope: Scope, period: Period) -> tuple[dict[str, Any], di
     """The indicators, and the number of people each share is computed on."""
     sums = facts(scope, period).filter(kind__in=SUM_KINDS, grain="total").aggregate(**_sums())
     rows, mode = _counted_rows(scope, period)
-    counted = rows.aggregate(**_distinct(scope.young_band(), mode=mode))
+    young = scope.young_band()
+    if mode == "distinct":
+        # Once per holder first (one hash over the rows), then added up: the same numbers as
+        # a COUNT(DISTINCT) per figure, without a sort per figure.
+        per_holder = rows.values("person_id").annotate(**_per_holder(young)).order_by()
+        counted = per_holder.aggregate(
+            reached=Count("person_id"), **{k: Sum(f"h_{k}") for k in HOLDER_FLAGS}
+        )
+    else:
+        counted = rows.aggregate(**_distinct(young, mode=mode))
     org_rows, per_year = _organisation_rows(scope, period)
     enterprises = org_rows.aggregate(**_organisations(per_year=per_year))
     parts = sums | counted | enterprises

@@ -93,6 +93,7 @@ class FactKind(models.TextChoices):
     # Holders of a year counted by place, sex, age and what they followed (for the country
     # and region figures); enterprises once a year.
     REACH_CUBE = "reach_cube", _("Holders reached, counted")
+    REACH_CONV_CUBE = "reach_ccube", _("Holders reached by a convention, counted")
     ORG_YEAR = "org_year", _("Enterprise, in the year")
 
 
