@@ -706,6 +706,11 @@ def refresh(*, progress: Callable[[str], None] | None = None) -> FactsRefresh:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(f"ANALYZE {table}")
+    from .selectors import warm_cumulative_actuals
+
+    if progress:
+        progress("targets")
+    transaction.on_commit(warm_cumulative_actuals)
     return log
 
 

@@ -108,6 +108,43 @@ def target_status(
     return ("on_track" if actual >= expected * ON_TRACK else "at_risk"), expected
 
 
+def cumulative_actuals(convention: Convention, span: Period) -> dict[str, Any]:
+    """A convention's figures from its start to the end of a year, kept for the current
+    rebuild of the analytics table (they change only when it is rebuilt; the rebuild computes
+    them ahead for every year since each convention's start)."""
+    from django.core.cache import cache
+
+    from .facts import last_refresh
+
+    refreshed = last_refresh()
+    if refreshed is None:
+        return compute(Scope("convention", convention), span)
+    stamp = f"{refreshed.pk}.{refreshed.started_at.timestamp()}"
+    key = f"essor:monitoring:{stamp}:convention:{convention.pk}:{span.label}"
+    found = cache.get(key)
+    if found is None:
+        found = compute(Scope("convention", convention), span)
+        cache.set(key, found, timeout=7 * 24 * 3600)
+    return found
+
+
+def warm_cumulative_actuals() -> None:
+    """After a rebuild: each convention's cumulative figures, for every year since its start."""
+    from essor.conventions.models import Convention
+
+    from .models import Fact
+
+    years = Fact.objects.order_by("-year").values_list("year", flat=True).first()
+    if years is None:
+        return
+    for convention in Convention.objects.filter(parent__isnull=True):
+        start = convention.start_on or convention.signed_on
+        if start is None:
+            continue
+        for last in range(start.year, max(start.year, years) + 1):
+            cumulative_actuals(convention, Period(start.year, last))
+
+
 def targets_against_actuals(
     convention: Convention, period: Period, *, today: date | None = None
 ) -> list[TargetStatus]:
@@ -117,7 +154,7 @@ def targets_against_actuals(
     as_of = min(today, date(period.last, 12, 31))
     start = convention.start_on or convention.signed_on
     first = min(start.year, period.last) if start else period.first
-    actuals = compute(Scope("convention", convention), Period(first, period.last))
+    actuals = cumulative_actuals(convention, Period(first, period.last))
     result = []
     for target in convention.targets.all():
         code = TARGET_INDICATORS.get(target.indicator)
