@@ -588,6 +588,12 @@ def _collapsed() -> list[tuple[str, Any]]:
         {**counted, "convention_id": F("convention_id")},
         {"events": Count("pk")},
     )
+    programme_cube = _source(
+        FactKind.REACH_PROG_CUBE,
+        Fact.objects.filter(kind=FactKind.REACH),
+        {**counted, "programme_id": F("programme_id")},
+        {"events": Count("pk")},
+    )
     organisations = _source(
         FactKind.ORG_YEAR,
         Fact.objects.filter(kind__in=(FactKind.FORMALISED, FactKind.ORG_SUPPORT)),
@@ -606,6 +612,7 @@ def _collapsed() -> list[tuple[str, Any]]:
         (FactKind.REACH_YEAR, per_year),
         (FactKind.REACH_CUBE, cube),
         (FactKind.REACH_CONV_CUBE, convention_cube),
+        (FactKind.REACH_PROG_CUBE, programme_cube),
         (FactKind.ORG_YEAR, organisations),
     ]
 

@@ -577,14 +577,22 @@ def _counted_rows(scope: Scope, period: Period, by: str | None = None) -> tuple[
     """The holder rows a figure counts, and how to count them.
 
     Country, region and convention figures of one year add up pre-counted holders
-    (``reach_cube``, ``reach_ccube``: ages there are the first age of their band, which the
-    18-35 band and the age bands read alike);
+    (``reach_cube``, ``reach_ccube``, and ``reach_pcube`` by programme: ages there are the
+    first age of their band, which the 18-35 band and the age bands read alike; a programme
+    with its own age band reads its holder rows instead);
     over several years they count holders once a year whatever the programme (``reach_year``),
     once. A convention's count holders once a year for the convention (``reach_conv``), a
     programme's once a year (``reach``). A breakdown by programme reads ``reach`` (one row per
     holder and programme); by partner, convention or sector, a holder may sit in several rows,
     counted once. Rows are distinct holders only within one year."""
     one_year = period.first == period.last
+    young = scope.young_band()
+    if (
+        one_year
+        and young == YOUNG
+        and (by == "programme" or (scope.kind == "programme" and by in CUBE_DIMENSIONS))
+    ):
+        return facts(scope, period).filter(kind=FactKind.REACH_PROG_CUBE), "cube"
     if by in PROGRAMME_DIMENSIONS or scope.kind == "programme":
         reach = FactKind.REACH
     elif one_year and by in CUBE_DIMENSIONS:

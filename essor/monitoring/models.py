@@ -94,6 +94,7 @@ class FactKind(models.TextChoices):
     # and region figures); enterprises once a year.
     REACH_CUBE = "reach_cube", _("Holders reached, counted")
     REACH_CONV_CUBE = "reach_ccube", _("Holders reached by a convention, counted")
+    REACH_PROG_CUBE = "reach_pcube", _("Holders reached by a programme, counted")
     ORG_YEAR = "org_year", _("Enterprise, in the year")
 
 
