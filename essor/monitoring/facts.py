@@ -712,7 +712,13 @@ def refresh(*, progress: Callable[[str], None] | None = None) -> FactsRefresh:
         raise
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute(f"ANALYZE {table}")
+            if connection.in_atomic_block:
+                cursor.execute(f"ANALYZE {table}")
+            else:
+                # The rebuild replaced every row: mark the new ones visible and clear the old
+                # ones now, as autovacuum would later, so that reads stay index-only.
+                cursor.execute(f"VACUUM ANALYZE {table}")
+                cursor.execute(f"VACUUM {FactStage._meta.db_table}")
     from .selectors import warm_cumulative_actuals
 
     if progress:
