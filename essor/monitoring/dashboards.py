@@ -168,9 +168,6 @@ class Dashboard:
             for group, label in labels.items()
         ]
 
-    def figure(self, code: str) -> Figure:
-        return next(f for f in self.figures if f.indicator.code == code)
-
 
 def scope_key(scope: Scope) -> tuple[str, str]:
     if scope.kind == "national":

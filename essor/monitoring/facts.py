@@ -219,6 +219,16 @@ def _beneficiary(prefix: str) -> dict[str, Any]:
     }
 
 
+def _default(column: str) -> Any:
+    """The value of a column a row kind does not fill, typed for the INSERT … SELECT."""
+    default = DEFAULTS[column]
+    if column in ("hours", "amount"):
+        return Cast(Value(default), output_field=HOURS)
+    if default is None:
+        return Value(None, output_field=IntegerField())
+    return Value(default)
+
+
 def _source(
     kind: str,
     rows: QuerySet[Any],
@@ -244,13 +254,7 @@ def _source(
         elif column in aggs:
             select[column] = aggs[column]
         else:
-            default = DEFAULTS[column]
-            if column in ("hours", "amount"):
-                select[column] = Cast(Value(default), output_field=HOURS)
-            elif default is None:
-                select[column] = Value(None, output_field=IntegerField())
-            else:
-                select[column] = Value(default)
+            select[column] = _default(column)
     grouped = [c for c in COLUMNS if c in GROUPED and c in dims]
     aliases = {f"f_{c}": select[c] for c in COLUMNS}
     return (
@@ -683,12 +687,8 @@ def _regrain(grain: str, rows: Any, dims: dict[str, Any], sums: dict[str, Any]) 
             select[column] = dims[column]
         elif column in sums:
             select[column] = sums[column]
-        elif column in ("hours", "amount"):
-            select[column] = Cast(Value(0), output_field=HOURS)
-        elif DEFAULTS.get(column) is None:
-            select[column] = Value(None, output_field=IntegerField())
         else:
-            select[column] = Value(DEFAULTS[column])
+            select[column] = _default(column)
     grouped = [c for c in COLUMNS if c in dims]
     return (
         rows.annotate(**{f"g_{c}": select[c] for c in grouped})

@@ -9,7 +9,7 @@ span of years ("2025", "2023-2025"). Every page, report, export and API response
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Literal
@@ -842,7 +842,3 @@ def application_records(scope: Scope, period: Period) -> QuerySet[Any]:
             Q(person__commune__region=scope.obj) | Q(person__merged_into__commune__region=scope.obj)
         )
     return rows
-
-
-def catalogue(codes: Iterable[str] | None = None) -> list[Indicator]:
-    return [BY_CODE[c] for c in codes] if codes is not None else list(CATALOGUE)

@@ -9,8 +9,6 @@ the API, is computed from it by :mod:`essor.monitoring.indicators` and so is the
 
 from __future__ import annotations
 
-from datetime import date
-
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -69,9 +67,6 @@ class FollowUp(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.enrollment} — {self.wave}"
-
-    def is_overdue(self, today: date) -> bool:
-        return self.status == FollowUpStatus.DUE and self.due_on < today
 
 
 class FactKind(models.TextChoices):
