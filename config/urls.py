@@ -9,6 +9,7 @@ urlpatterns = [
     path("accounts/", include("essor.accounts.urls")),
     path("territories/", include("essor.territory.urls")),
     path("registry/", include("essor.registry.urls")),
+    path("linkage/", include("essor.linkage.urls")),
     path("conventions/", include("essor.conventions.urls")),
     path("programmes/", include("essor.programmes.urls")),
     path("funding/", include("essor.funding.urls")),

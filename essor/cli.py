@@ -15,7 +15,8 @@ def _essor_commands() -> dict[str, str]:
         if not app.startswith("essor."):
             continue
         command = load_command_class(app, name)
-        commands[name] = (command.help or "").strip().splitlines()[0] if command.help else ""
+        text = (command.help or "").strip().splitlines()[0] if command.help else ""
+        commands[name.replace("_", "-")] = text
     return commands
 
 
@@ -44,6 +45,11 @@ def main() -> None:
         return
     if argv[1:3] == ["help", "--all"]:
         argv = [argv[0], "help"]
+    # ``essor name-key`` reads better than ``essor name_key``: both work.
+    if len(argv) > 1 and not argv[1].startswith("-"):
+        argv[1] = argv[1].replace("-", "_")
+    if len(argv) > 2 and argv[1] == "help":
+        argv[2] = argv[2].replace("-", "_")
     execute_from_command_line(argv)
 
 

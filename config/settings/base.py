@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "essor.funding",
     "essor.accompaniment",
     "essor.monitoring",
+    "essor.linkage",
 ]
 
 MIDDLEWARE = [

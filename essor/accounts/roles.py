@@ -35,6 +35,7 @@ class Cap:
     IDENTIFIERS_VIEW = "identifiers.view"  # see a CIN in full (others see AB12****)
     REGISTRY_IMPORT = "registry.import"  # import partners' lists into the registry
     REGISTRY_EXPORT = "registry.export"  # export lists of persons and organisations
+    REGISTRY_MERGE = "registry.merge"  # review duplicates, merge records and undo merges
     HISTORY_VIEW = "history.view"  # read a record's audit trail
     AGGREGATES_VIEW = "aggregates.view"  # read figures and reference data across partners
     CONVENTIONS_MANAGE = "conventions.manage"  # conventions one's partner keeps; its budget lines
@@ -73,6 +74,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             Cap.IDENTIFIERS_VIEW,
             Cap.REGISTRY_IMPORT,
             Cap.REGISTRY_EXPORT,
+            Cap.REGISTRY_MERGE,
         }
         | _MONEY
     ),
@@ -99,6 +101,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             Cap.IDENTIFIERS_VIEW,
             Cap.REGISTRY_IMPORT,
             Cap.REGISTRY_EXPORT,
+            Cap.REGISTRY_MERGE,
         }
     ),
     # The committee reads figures and follows the conventions; it sees no personal data.

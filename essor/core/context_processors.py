@@ -19,6 +19,7 @@ def essor(request: HttpRequest) -> dict[str, Any]:
         ("registry:persons", _("Project holders"), Cap.PERSONAL_VIEW),
         ("registry:organisations", _("Enterprises"), Cap.PERSONAL_VIEW),
         ("registry:imports", _("Imports"), Cap.REGISTRY_IMPORT),
+        ("linkage:queue", _("Duplicates"), Cap.REGISTRY_MERGE),
         ("conventions:conventions", _("Conventions"), Cap.AGGREGATES_VIEW),
         ("programmes:programmes", _("Programmes"), Cap.AGGREGATES_VIEW),
         ("monitoring:index", _("Monitoring"), Cap.AGGREGATES_VIEW),

@@ -268,6 +268,17 @@ class Organisation(ArchivableModel, TimeStampedModel):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    # Set when this record was merged into another (see Person.merged_into).
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("merged into"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="merged_records",
+        editable=False,
+    )
+
     members: models.ManyToManyField[Person, Membership] = models.ManyToManyField(
         Person, through="Membership", related_name="organisations"
     )

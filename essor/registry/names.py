@@ -105,6 +105,26 @@ def name_keys(*names: str) -> set[str]:
     return keys
 
 
+def link_keys(first: str, last: str, first_ar: str = "", last_ar: str = "") -> set[str]:
+    """The keys linkage finds a person by: ``l:<given key>|<family key>`` from each script.
+
+    The keys are the same in both scripts for most names (``essor.linkage.namekey``), so a
+    person typed in Latin script meets one registered in Arabic script.
+    """
+    from essor.linkage.namekey import person_keys
+
+    keys: set[str] = set()
+    for given, family in (person_keys("", "", first_ar, last_ar), person_keys(first, last)):
+        if given:
+            keys.add(f"l:{given}|{family}"[:64])
+    return keys
+
+
+def person_name_keys(first: str, last: str, first_ar: str, last_ar: str) -> set[str]:
+    """A person's search keys and link keys."""
+    return name_keys(first, last, first_ar, last_ar) | link_keys(first, last, first_ar, last_ar)
+
+
 def query_keys(token: str) -> tuple[str, str]:
     """The two key prefixes one typed token looks for."""
     return "f:" + token, "s:" + skeleton(token)

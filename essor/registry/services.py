@@ -30,7 +30,7 @@ from .models import (
     PersonHolding,
     PersonNameKey,
 )
-from .names import identity_key, is_arabic, name_keys
+from .names import identity_key, is_arabic, name_keys, person_name_keys
 
 MIN_AGE = 15
 MAX_AGE = 100
@@ -181,7 +181,9 @@ def person_identity_key(person: Person) -> str:
 
 def rebuild_person_keys(person: Person) -> None:
     PersonNameKey.objects.filter(person=person).delete()
-    keys = name_keys(person.first_name, person.last_name, person.first_name_ar, person.last_name_ar)
+    keys = person_name_keys(
+        person.first_name, person.last_name, person.first_name_ar, person.last_name_ar
+    )
     PersonNameKey.objects.bulk_create(
         PersonNameKey(person=person, key=k[:64]) for k in sorted(keys)
     )

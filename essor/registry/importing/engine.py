@@ -27,7 +27,7 @@ from essor.registry.models import (
     PersonHolding,
     PersonNameKey,
 )
-from essor.registry.names import fold, identity_key, name_keys
+from essor.registry.names import fold, identity_key, name_keys, person_name_keys
 from essor.registry.services import (
     ORGANISATION_FIELDS,
     PERSON_FIELDS,
@@ -284,7 +284,9 @@ def apply_plan(
 
 
 def _names(person: Person) -> set[str]:
-    return name_keys(person.first_name, person.last_name, person.first_name_ar, person.last_name_ar)
+    return person_name_keys(
+        person.first_name, person.last_name, person.first_name_ar, person.last_name_ar
+    )
 
 
 def _apply_persons(

@@ -1,0 +1,226 @@
+"""Batch linkage with Splink on DuckDB: blocking, unsupervised training, scoring, bands.
+
+The registry (or any table of the same columns, e.g. FEBRL-shaped test data mapped onto them)
+is copied into an in-process DuckDB database; Splink generates the candidate pairs from the
+blocking rules, trains the model without labels and scores every pair. Guards keep a run from
+exhausting the machine: the number of comparisons is estimated before anything is scored, the
+training pairs are capped, and DuckDB works under a memory limit and spills to disk beyond it.
+"""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import duckdb
+import pandas as pd
+from django.conf import settings
+from django.utils.translation import gettext as _
+from splink import DuckDBAPI, Linker, SettingsCreator, block_on
+from splink.blocking_analysis import count_comparisons_from_blocking_rules
+
+from . import model
+from .namekey import person_keys
+
+logger = logging.getLogger(__name__)
+
+# A phone shared by more records than this (a cooperative's office, an association's desk)
+# says nothing about who is who: it is left out of the comparisons.
+PHONE_SHARED_MAX = 3
+
+BLOCKING_RULES: list[Any] = [
+    block_on("cin"),
+    block_on("phone"),
+    block_on("given_key", "birth_date"),
+    block_on("family_key", "birth_date"),
+    block_on("given_key", "family_key", "commune"),
+    # Given and family names swapped between two lists.
+    "l.given_key = r.family_key AND l.family_key = r.given_key",
+    block_on("birth_date", "commune"),
+    # A CIN mistyped once keeps one of its halves intact.
+    "l.family_key = r.family_key AND left(l.cin, 4) = left(r.cin, 4)",
+    "l.family_key = r.family_key AND right(l.cin, 3) = right(r.cin, 3)",
+]
+# Pairs that almost surely are one person (for the prior) and the blocks EM trains on.
+DETERMINISTIC_RULES: list[Any] = [
+    "l.cin = r.cin",
+    "l.given_key = r.given_key AND l.family_key = r.family_key AND l.birth_date = r.birth_date",
+]
+TRAINING_RULES = [block_on("cin"), block_on("given_key", "family_key", "birth_date")]
+MIN_RECORDS_TO_TRAIN = 2_000
+
+
+class LinkageTooLarge(Exception):
+    """The blocking rules would generate more comparisons than the machine is allowed."""
+
+
+@dataclass
+class Limits:
+    """What one run may use. Defaults come from settings (ESSOR_LINKAGE_*)."""
+
+    max_comparisons: int = 300_000_000
+    max_training_pairs: int = 5_000_000
+    memory_limit: str = "4GB"
+    threads: int = 2
+    temp_directory: str | None = None
+
+    @classmethod
+    def from_settings(cls) -> Limits:
+        return cls(
+            max_comparisons=getattr(settings, "ESSOR_LINKAGE_MAX_COMPARISONS", 300_000_000),
+            max_training_pairs=getattr(settings, "ESSOR_LINKAGE_MAX_TRAINING_PAIRS", 5_000_000),
+            memory_limit=getattr(settings, "ESSOR_LINKAGE_MEMORY_LIMIT", "4GB"),
+            threads=getattr(settings, "ESSOR_LINKAGE_THREADS", 2),
+            temp_directory=getattr(settings, "ESSOR_LINKAGE_TEMP_DIR", None),
+        )
+
+
+@dataclass
+class Result:
+    records: int
+    comparisons: int
+    pairs: pd.DataFrame  # unique_id_l, unique_id_r, match_probability, match_weight, levels…
+    model: dict[str, Any]
+    trained: bool
+    notes: list[str] = field(default_factory=list)
+
+
+def person_row(values: Mapping[str, Any]) -> dict[str, Any]:
+    """One registry person as the linkage sees it (keys across scripts, CIN cleaned…)."""
+    given, family = person_keys(
+        values.get("first_name") or "",
+        values.get("last_name") or "",
+        values.get("first_name_ar") or "",
+        values.get("last_name_ar") or "",
+    )
+    return {
+        "unique_id": values["id"],
+        "given_key": given or None,
+        "family_key": family or None,
+        "cin": model.clean_cin(values.get("cin")),
+        "birth_date": model.as_date(values.get("birth_date")),
+        "phone": values.get("phone") or None,
+        "commune": values.get("commune_id") or values.get("commune") or None,
+        "sex": values.get("sex") or None,
+    }
+
+
+def frame(rows: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
+    """The records to link, one per row, with shared phones left out."""
+    records = [person_row(r) for r in rows]
+    phones = Counter(r["phone"] for r in records if r["phone"])
+    for record in records:
+        if record["phone"] and phones[record["phone"]] > PHONE_SHARED_MAX:
+            record["phone"] = None
+    df = pd.DataFrame.from_records(records, columns=["unique_id", *model.COLUMNS])
+    df["birth_date"] = pd.to_datetime(df["birth_date"]).dt.date
+    df["commune"] = df["commune"].astype("Int64")
+    return df
+
+
+def _connection(limits: Limits) -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect()
+    temp = limits.temp_directory or tempfile.gettempdir()
+    con.execute(f"SET memory_limit='{limits.memory_limit}'")
+    con.execute(f"SET threads={int(limits.threads)}")
+    con.execute(f"SET temp_directory='{temp}'")
+    con.execute("SET preserve_insertion_order=false")
+    return con
+
+
+def settings_for(
+    prior: float = model.DEFAULT_PRIOR, link_type: str = "dedupe_only"
+) -> SettingsCreator:
+    return SettingsCreator(
+        link_type=link_type,  # type: ignore[arg-type]
+        unique_id_column_name="unique_id",
+        probability_two_random_records_match=prior,
+        blocking_rules_to_generate_predictions=BLOCKING_RULES,
+        comparisons=list[Any](model.splink_comparisons()),
+        retain_intermediate_calculation_columns=False,
+        retain_matching_columns=False,
+        additional_columns_to_retain=[],
+    )
+
+
+def run(
+    df: pd.DataFrame,
+    *,
+    threshold: float,
+    limits: Limits | None = None,
+    progress: Callable[[str], None] = lambda _step: None,
+    train: bool | None = None,
+    link_to: pd.DataFrame | None = None,
+) -> Result:
+    """Score every candidate pair of ``df`` whose match probability reaches ``threshold``.
+
+    With ``link_to`` (the registry), the pairs are between ``df`` (a partner's file) and it
+    only: ``unique_id_l`` is in ``df``, ``unique_id_r`` in ``link_to``… or the other way
+    round, as Splink orders them (``source_dataset_l`` says which).
+    """
+    limits = limits or Limits.from_settings()
+    notes: list[str] = []
+    link_type = "dedupe_only" if link_to is None else "link_only"
+    con = _connection(limits)
+    try:
+        db = DuckDBAPI(connection=con)
+        tables = [db.register(df, table_name="records")]
+        if link_to is not None:
+            tables.append(db.register(link_to, table_name="registry"))
+        table: Any = tables[0] if link_to is None else tables
+        progress(_("Counting the comparisons"))
+        counts = count_comparisons_from_blocking_rules(
+            table,
+            blocking_rules=BLOCKING_RULES,
+            link_type=link_type,  # type: ignore[arg-type]
+            record_sample_proportion=1.0 if len(df) <= 200_000 else 0.1,
+        )
+        comparisons = int(counts[-1]["cumulative_comparison_count"]) if counts else 0
+        if comparisons > limits.max_comparisons:
+            raise LinkageTooLarge(
+                _(
+                    "This run would compare %(n)s pairs, more than the limit of %(max)s: "
+                    "split the registry (by region) or raise ESSOR_LINKAGE_MAX_COMPARISONS."
+                )
+                % {"n": f"{comparisons:,}", "max": f"{limits.max_comparisons:,}"}
+            )
+        linker = Linker(table, settings_for(link_type=link_type), log_level=logging.WARNING)
+        size = len(df) + (0 if link_to is None else len(link_to))
+        trained = size >= MIN_RECORDS_TO_TRAIN if train is None else train
+        if trained:
+            progress(_("Training the model (without labels)"))
+            _train(linker, limits, notes)
+        else:
+            notes.append("few records: default weights (docs/decisions/0014)")
+        progress(_("Scoring the pairs"))
+        predictions = linker.inference.predict(threshold_match_probability=threshold)
+        pairs = predictions.as_pandas_dataframe()
+        saved = linker.misc.save_model_to_json()
+    finally:
+        con.close()
+    return Result(len(df), comparisons, pairs, saved, trained, notes)
+
+
+def _train(linker: Linker, limits: Limits, notes: list[str]) -> None:
+    training = linker.training
+    try:
+        training.estimate_probability_two_random_records_match(DETERMINISTIC_RULES, recall=0.8)
+    except Exception as error:  # too few deterministic pairs: keep the default prior
+        notes.append(f"prior kept: {error}")
+    training.estimate_u_using_random_sampling(max_pairs=limits.max_training_pairs, seed=1)
+    for rule in TRAINING_RULES:
+        try:
+            training.estimate_parameters_using_expectation_maximisation(
+                rule, fix_probability_two_random_records_match=True
+            )
+        except Exception as error:  # a block too small to train on: keep default m
+            notes.append(f"EM on {rule}: {error}")
+
+
+def level_labels(pairs: pd.DataFrame) -> Sequence[str]:
+    """The gamma columns of Splink's output, one per comparison."""
+    return [c for c in pairs.columns if c.startswith("gamma_")]
