@@ -152,3 +152,11 @@ def match_many(
 
 def match_one(row: Mapping[str, Any], **options: Any) -> list[Match]:
     return match_many([row], **options)[0]
+
+
+def same_person_ids(person: Person) -> list[int]:
+    """The person and the registry records that are surely them (the automatic band): what
+    "already supported?" looks through, so that a duplicate not yet merged hides nothing."""
+    values = {f: getattr(person, f) for f in LOOKUP_FIELDS if f != "id"}
+    sure = [m.person_id for m in match_one(values, exclude=[person.pk]) if m.band == "auto"]
+    return [person.pk, *sure]

@@ -335,3 +335,30 @@ def not_same_ids(kind: str, ids: Iterable[int]) -> set[tuple[int, int]]:
             )
         )
     return found
+
+
+def pairs_record(found: Iterable[tuple[int, int, float, str, dict[str, str]]]) -> int:
+    """Queue pairs found by a lookup (an import, a typed record); returns how many were new.
+
+    Pairs already known (pending, merged or judged different) are left as they are: a "not the
+    same" decision is never proposed again.
+    """
+    rows = {}
+    for a, b, probability, band, levels in found:
+        if a == b:
+            continue
+        left, right = ordered(a, b)
+        rows[(left, right)] = PersonPair(
+            left_id=left, right_id=right, score=probability, evidence=levels, band=band
+        )
+    if not rows:
+        return 0
+    known = not_same_ids(RecordKind.PERSON, {i for pair in rows for i in pair})
+    existing = set(
+        PersonPair.objects.filter(left_id__in=[a for a, _b in rows]).values_list(
+            "left_id", "right_id"
+        )
+    )
+    new = [p for key, p in rows.items() if key not in known and key not in existing]
+    PersonPair.objects.bulk_create(new, ignore_conflicts=True)
+    return len(new)

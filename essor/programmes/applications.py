@@ -240,8 +240,13 @@ def prior_support(
     """Supports the applicant already had from the named programmes, with where each was found."""
     from essor.funding.models import RESERVING, Commitment
 
+    from essor.linkage.lookup import same_person_ids
+    from essor.registry.models import Person
+
     found: list[PriorSupport] = []
-    who = Q(person=person) if person is not None else Q(organisation=organisation)
+    # A person's duplicates that linkage is sure of count as them (not yet merged, say).
+    same = same_person_ids(person) if person is not None else []
+    who = Q(person__in=same) if person is not None else Q(organisation=organisation)
     for code, year in (
         Commitment.objects.filter(who, programme__code__in=codes, status__in=RESERVING)
         .values_list("programme__code", "committed_on__year")
@@ -249,7 +254,7 @@ def prior_support(
     ):
         found.append(PriorSupport(code, year, "commitment"))
     enrolment_who = (
-        Q(application__person=person)
+        Q(application__person__in=same)
         if person is not None
         else Q(application__organisation=organisation)
     )
@@ -260,8 +265,10 @@ def prior_support(
     ):
         found.append(PriorSupport(code, year, "enrolment"))
     keys = Q()
-    if person is not None and person.cin:
-        keys |= Q(cin=person.cin)
+    if person is not None:
+        cins = [c for c in Person.objects.filter(pk__in=same).values_list("cin", flat=True) if c]
+        if cins:
+            keys |= Q(cin__in=cins)
     if organisation is not None and organisation.ice:
         keys |= Q(ice=organisation.ice)
     if keys:

@@ -183,6 +183,7 @@ class Run:
     name: str
     records: int
     truth: set[Pair]
+    trained: dict[str, Any]  # the run's model, as Splink saved it
     splink: dict[Pair, float]  # Splink's match probability
     scored: dict[Pair, model.Scored]  # the Python score with the run's trained weights
 
@@ -218,7 +219,7 @@ def synthetic_run(name: str, *, unique_cin: bool) -> Run:
         pair = _pair(int(left), int(right))
         splink[pair] = float(probability)
         scored[pair] = model.score(records[pair[0]], records[pair[1]], weights)
-    return Run(name, len(df), true_pairs(entity), splink, scored)
+    return Run(name, len(df), true_pairs(entity), result.model, splink, scored)
 
 
 @pytest.fixture(scope="module")
@@ -256,6 +257,23 @@ def test_registry_residual_auto_band_stays_precise(residual: Run) -> None:
 
     assert auto.precision >= AUTO_PRECISION_TARGET, (
         f"residual auto band below P {AUTO_PRECISION_TARGET}: {auto}"
+    )
+
+
+@pytest.mark.parametrize("scenario", ["partner_list", "residual"])
+def test_trained_model_keeps_every_comparison_and_a_small_prior(
+    scenario: str, request: pytest.FixtureRequest
+) -> None:
+    """A comparison missing from the model would be ignored by Splink and by the Python score
+    alike (a missing factor counts as 1), so the agreement test below cannot see it."""
+    run: Run = request.getfixturevalue(scenario)
+
+    kept = [c["output_column_name"] for c in run.trained["comparisons"]]
+    prior = run.trained["probability_two_random_records_match"]
+
+    print(f"\n{run.name}: comparisons {kept}, prior {prior:.3g}")
+    assert (kept, prior < 0.001) == ([c.name for c in model.COMPARISONS], True), (
+        f"trained model lost comparisons or its prior: {kept}, prior {prior}"
     )
 
 

@@ -66,6 +66,9 @@ class Plan:
     outcomes: list[RowOutcome]
     header: list[str]
     unmapped: list[str]
+    # Row number -> registry persons the row may be (linkage), for rows that would be created.
+    likely: dict[int, list[list[Any]]] = field(default_factory=dict)
+    likely_skipped: bool = False
 
     def count(self, action: str) -> int:
         return sum(1 for o in self.outcomes if o.action == action)
@@ -141,13 +144,38 @@ def plan_persons(
         if progress and len(outcomes) % BATCH == 0:
             progress(len(outcomes), len(sheet.rows))
     _match_persons(outcomes, partner, titles)
+    creates = [o for o in outcomes if o.action == CREATE]
+    skipped = len(creates) > LIKELY_MAX_ROWS
     return Plan(
         kind="persons",
         partner=partner,
         outcomes=outcomes,
         header=sheet.header,
         unmapped=[t for i, t in enumerate(sheet.header) if i not in mapping and t],
+        likely={} if skipped else _likely_matches(creates),
+        likely_skipped=skipped,
     )
+
+
+# Above this many new rows, likely matches are left to the next linkage run (``essor link``):
+# scoring each row against the registry would hold the import back.
+LIKELY_MAX_ROWS = 5_000
+
+
+def _likely_matches(creates: list[RowOutcome]) -> dict[int, list[list[Any]]]:
+    """For each row that would create a person, the registry persons it may be (linkage)."""
+    from essor.linkage.lookup import match_many
+
+    likely: dict[int, list[list[Any]]] = {}
+    for chunk in _chunks(creates, 1_000):
+        rows = [o.values for o in chunk]
+        for outcome, matches in zip(chunk, match_many(rows), strict=True):
+            if matches:
+                likely[outcome.row] = [
+                    [m.person_id, round(m.scored.probability, 4), m.band, m.scored.levels]
+                    for m in matches
+                ]
+    return likely
 
 
 def _person_key(data: dict[str, Any]) -> str:

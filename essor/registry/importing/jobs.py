@@ -17,7 +17,7 @@ from essor.accounts.roles import Cap
 from essor.registry.models import ImportJob, ImportKind, ImportStatus
 
 from .columns import ORGANISATION_COLUMNS, PERSON_COLUMNS, guess_mapping
-from .engine import REJECT, Plan, apply_plan, plan_organisations, plan_persons
+from .engine import CREATE, REJECT, Plan, apply_plan, plan_organisations, plan_persons
 from .reading import FileRefused, Sheet, read_sheet
 
 COLUMNS = {ImportKind.PERSONS: PERSON_COLUMNS, ImportKind.ORGANISATIONS: ORGANISATION_COLUMNS}
@@ -82,7 +82,12 @@ def _plan(job: ImportJob, sheet: Sheet, on_progress: Progress | None) -> Plan:
 def _store(job: ImportJob, plan: Plan, sheet: Sheet) -> None:
     job.header = sheet.header
     job.unmapped = plan.unmapped
-    job.summary = plan.summary | {"rows": len(plan.outcomes), "encoding": sheet.encoding}
+    job.summary = plan.summary | {
+        "rows": len(plan.outcomes),
+        "encoding": sheet.encoding,
+        "likely": {str(row): matches for row, matches in plan.likely.items()},
+        "likely_skipped": plan.likely_skipped,
+    }
     job.outcomes = [o.as_json() for o in plan.outcomes]
 
 
@@ -150,9 +155,25 @@ def import_job_load(
         raise
     _store(job, plan, sheet)  # now with the ids of the records created
     job.summary |= {"loaded": loaded["created"] + loaded["updated"]}
+    _queue_likely(plan)
     job.status, job.loaded_at, job.message = ImportStatus.DONE, timezone.now(), ""
     job.save()
     return job
+
+
+def _queue_likely(plan: Plan) -> None:
+    """The new records that may be known persons go to the duplicates' review queue."""
+    from essor.linkage.services import pairs_record
+
+    created = {o.row: o.target for o in plan.outcomes if o.action == CREATE and o.target}
+    pairs_record(
+        [
+            (created[row], person_id, probability, band, levels)
+            for row, matches in plan.likely.items()
+            if row in created
+            for person_id, probability, band, levels in matches
+        ]
+    )
 
 
 def rejected_rows_csv(job: ImportJob) -> str:

@@ -5,20 +5,36 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('registry', '0005_historicalperson_merged_into_person_merged_into'),
+        ("registry", "0005_historicalperson_merged_into_person_merged_into"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='historicalorganisation',
-            name='merged_into',
-            field=models.ForeignKey(blank=True, db_constraint=False, editable=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='registry.organisation', verbose_name='merged into'),
+            model_name="historicalorganisation",
+            name="merged_into",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                editable=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="registry.organisation",
+                verbose_name="merged into",
+            ),
         ),
         migrations.AddField(
-            model_name='organisation',
-            name='merged_into',
-            field=models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='merged_records', to='registry.organisation', verbose_name='merged into'),
+            model_name="organisation",
+            name="merged_into",
+            field=models.ForeignKey(
+                blank=True,
+                editable=False,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="merged_records",
+                to="registry.organisation",
+                verbose_name="merged into",
+            ),
         ),
     ]
