@@ -22,6 +22,8 @@ from . import batch, model
 # A lookup never scores more than this many candidates (a very common name without birth date).
 MAX_CANDIDATES = 400
 REVIEW_THRESHOLD = 0.5
+# While a person is typed in, a hint costs nothing: shown from a lower score.
+HINT_THRESHOLD = 0.1
 AUTO_THRESHOLD = 0.99
 LOOKUP_FIELDS = (
     "id",

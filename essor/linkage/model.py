@@ -345,7 +345,7 @@ def score(left: Record, right: Record, weights: Weights) -> Scored:
     return Scored(probability, log2, levels)
 
 
-PLACEHOLDER_CIN = re.compile(r"^(?:[A-Z]{0,2}0+|X+|[A-Z]{1,2}|([A-Z0-9])\1+|[A-Z]{0,2}123456?7?)$")
+PLACEHOLDER_CIN = re.compile(r"^(?:[A-Z]{0,2}0+|X+|[A-Z]{1,2}|([A-Z0-9])\1+|1234567?8?9?)$")
 
 
 def clean_cin(value: str | None) -> str | None:

@@ -68,31 +68,37 @@ def registry_frame() -> pd.DataFrame:
     return batch.frame(rows)
 
 
-def _labels() -> dict[str, list[str]]:
-    """For each comparison, its non-null level labels from gamma n-1 down to 0."""
-    return {
-        c.name: [level.label for level in c.levels if not level.null] for c in model.COMPARISONS
-    }
+def records_of(df: pd.DataFrame, ids: set[int]) -> dict[int, dict[str, Any]]:
+    """The prepared records of these ids, as the Python scorer reads them (None for missing)."""
+    part = df[df["unique_id"].isin(ids)].astype(object)
+    part = part.where(pd.notna(part), None)
+    return {int(r["unique_id"]): r for r in part.to_dict("records")}
 
 
-def classify(pairs: pd.DataFrame) -> list[Found]:
-    """Each scored pair with its evidence (level by field) and its band."""
-    labels = _labels()
-    nulls = {c.name: next(lv.label for lv in c.levels if lv.null) for c in model.COMPARISONS}
-    gamma = {name: pairs[f"gamma_{name}"].tolist() for name in labels}
-    found = []
+def classify(pairs: pd.DataFrame, df: pd.DataFrame, weights: model.Weights) -> list[Found]:
+    """Each scored pair with its evidence (level by field) and its band.
+
+    Splink gives the score; the levels are read again in Python (``model.score``, the same
+    levels) to show the evidence and to tell whether an identifier agrees.
+    """
     lefts, rights = pairs["unique_id_l"].tolist(), pairs["unique_id_r"].tolist()
-    probabilities, weights = pairs["match_probability"].tolist(), pairs["match_weight"].tolist()
+    records = records_of(df, set(lefts) | set(rights))
+    probabilities, weights_ = pairs["match_probability"].tolist(), pairs["match_weight"].tolist()
+    found = []
     for i, (left, right) in enumerate(zip(lefts, rights, strict=True)):
-        levels = {}
-        for name, names in labels.items():
-            g = gamma[name][i]
-            levels[name] = nulls[name] if g == -1 else names[len(names) - 1 - g]
-        scored = model.Scored(probabilities[i], weights[i], levels)
-        sure = probabilities[i] >= AUTO_THRESHOLD and scored.strong and not scored.conflicting_cin
+        scored = model.score(records[int(left)], records[int(right)], weights)
+        probability = float(probabilities[i])
+        sure = probability >= AUTO_THRESHOLD and scored.strong and not scored.conflicting_cin
         a, b = ordered(int(left), int(right))
         found.append(
-            Found(a, b, probabilities[i], weights[i], levels, Band.AUTO if sure else Band.REVIEW)
+            Found(
+                a,
+                b,
+                probability,
+                float(weights_[i]),
+                scored.levels,
+                Band.AUTO if sure else Band.REVIEW,
+            )
         )
     return found
 
@@ -143,7 +149,7 @@ def person_run(
         result = batch.run(df, threshold=REVIEW_THRESHOLD, limits=limits, progress=step)
         run.comparisons, run.model = result.comparisons, result.model
         step(_("Sorting the pairs"))
-        found = classify(result.pairs)
+        found = classify(result.pairs, df, model.Weights.from_settings(result.model))
         judged = not_same_ids(RecordKind.PERSON, {f.left for f in found} | {f.right for f in found})
         found = [f for f in found if (f.left, f.right) not in judged]
         cins = dict(zip(df["unique_id"].tolist(), df["cin"].tolist(), strict=True))

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from datetime import datetime, time
 from typing import Any
 
 from django.apps import apps
@@ -71,10 +72,19 @@ def references(model: type[models.Model]) -> list[models.ForeignKey[Any, Any]]:
     return result
 
 
+class _ExactEncoder(DjangoJSONEncoder):
+    """Django's encoder, without cutting times to milliseconds: undo restores them exactly."""
+
+    def default(self, o: Any) -> Any:
+        if isinstance(o, datetime | time):
+            return o.isoformat()
+        return super().default(o)
+
+
 def _row(obj: models.Model) -> dict[str, Any]:
     """Every stored column of the row, as JSON-safe values."""
     values = {f.attname: getattr(obj, f.attname) for f in obj._meta.concrete_fields}
-    return json.loads(json.dumps(values, cls=DjangoJSONEncoder))
+    return json.loads(json.dumps(values, cls=_ExactEncoder))
 
 
 def _python(model: type[models.Model], values: dict[str, Any]) -> dict[str, Any]:

@@ -154,7 +154,11 @@ def similar(request: EssorRequest) -> HttpResponse:
     values["commune_id"] = commune.pk if commune else None
     values["sex"] = form.cleaned_data.get("sex") or ""
     exclude = [int(request.GET["exclude"])] if request.GET.get("exclude", "").isdigit() else []
-    matches = lookup.match_one(values, exclude=exclude) if any(values.values()) else []
+    matches = (
+        lookup.match_one(values, exclude=exclude, threshold=lookup.HINT_THRESHOLD)
+        if any(values.values())
+        else []
+    )
     shown = visible_ids(request.user, RecordKind.PERSON, [m.person_id for m in matches])
     persons = Person.objects.in_bulk([m.person_id for m in matches])
     rows = [

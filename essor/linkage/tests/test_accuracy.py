@@ -41,7 +41,12 @@ AUTO_RECALL_TARGET = 0.93
 PERSONS = 20_000
 # Pairs are kept from this probability on, so that the band below review is measured too.
 KEEP_FROM = 0.2
-PROBABILITY_BANDS = ((0.99, 1.0), (0.9, 0.99), (0.5, 0.9), (0.2, 0.5))
+PROBABILITY_BANDS = (
+    (AUTO_THRESHOLD, 1.0),
+    (0.9, AUTO_THRESHOLD),
+    (REVIEW_THRESHOLD, 0.9),
+    (KEEP_FROM, REVIEW_THRESHOLD),
+)
 
 Pair = tuple[Any, Any]
 
@@ -120,7 +125,7 @@ def test_febrl3_clusters_reach_a_pairwise_f1_of_99_percent_without_labels() -> N
     """
     df = load_febrl3().reset_index().rename(columns={"rec_id": "unique_id"})
     df = df.replace("", None)
-    entity = dict(zip(df["unique_id"], df["unique_id"].str.extract(r"rec-(\d+)-")[0]))
+    entity = dict(zip(df["unique_id"], df["unique_id"].str.extract(r"rec-(\d+)-")[0], strict=True))
     con = batch._connection(batch.Limits())
     try:
         linker = Linker(
@@ -165,7 +170,7 @@ def test_febrl3_clusters_reach_a_pairwise_f1_of_99_percent_without_labels() -> N
         ).as_pandas_dataframe()
     finally:
         con.close()
-    predicted = true_pairs(dict(zip(clusters["unique_id"], clusters["cluster_id"])))
+    predicted = true_pairs(dict(zip(clusters["unique_id"], clusters["cluster_id"], strict=True)))
 
     figures = Figures.of(predicted, true_pairs(entity))
 
@@ -214,7 +219,10 @@ def synthetic_run(name: str, *, unique_cin: bool) -> Run:
     splink: dict[Pair, float] = {}
     scored: dict[Pair, model.Scored] = {}
     for left, right, probability in zip(
-        result.pairs["unique_id_l"], result.pairs["unique_id_r"], result.pairs["match_probability"]
+        result.pairs["unique_id_l"],
+        result.pairs["unique_id_r"],
+        result.pairs["match_probability"],
+        strict=True,
     ):
         pair = _pair(int(left), int(right))
         splink[pair] = float(probability)
@@ -246,9 +254,8 @@ def _band_figures(run: Run) -> tuple[Figures, Figures]:
 def test_partner_list_auto_band_is_precise_and_finds_most_duplicates(partner_list: Run) -> None:
     auto, _auto_review = _band_figures(partner_list)
 
-    assert auto.precision >= AUTO_PRECISION_TARGET and auto.recall >= AUTO_RECALL_TARGET, (
-        f"auto band below P {AUTO_PRECISION_TARGET} / R {AUTO_RECALL_TARGET}: {auto}"
-    )
+    assert auto.precision >= AUTO_PRECISION_TARGET, f"auto band precision too low: {auto}"
+    assert auto.recall >= AUTO_RECALL_TARGET, f"auto band recall too low: {auto}"
 
 
 def test_registry_residual_auto_band_stays_precise(residual: Run) -> None:
@@ -316,7 +323,10 @@ def precision_by_band(run: Run) -> list[tuple[str, int, int, float]]:
 def test_precision_by_probability_band_justifies_the_thresholds(
     scenario: str, request: pytest.FixtureRequest
 ) -> None:
-    """Thresholds are measured: 0.99 keeps auto precise; below 0.5 a pair is mostly wrong."""
+    """Thresholds are measured, not guessed: from 0.99 on, pairs are right (the automatic band
+    also requires strong evidence); between 0.9 and 0.99 some are already wrong; between 0.5
+    and 0.9 a reviewer is needed; below 0.5 fewer than half are right (printed, not asserted:
+    these bands hold few pairs)."""
     run: Run = request.getfixturevalue(scenario)
 
     table = precision_by_band(run)

@@ -1,0 +1,228 @@
+"""Merging duplicates through the review page, undoing it, and "not the same" remembered."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+from django.apps import apps
+from django.urls import reverse
+
+from essor.accompaniment.models import Participant, Session
+from essor.core.testing import Personas
+from essor.funding.models import Commitment
+from essor.linkage import lookup
+from essor.linkage.models import Band, Merge, PairStatus, PersonPair
+from essor.linkage.runs import person_run
+from essor.linkage.services import merge_undo, pair_not_same
+from essor.monitoring.models import FollowUp
+from essor.monitoring.tests.conftest import World
+from essor.programmes.models import Application
+from essor.registry.models import Person, PersonHolding
+from essor.registry.services import person_hold, rebuild_person_keys
+from essor.registry.tests.factories import make_person
+
+# Everything a merge may touch, compared row by row (the audit trail grows, on purpose).
+COMPARED_APPS = {"registry", "programmes", "funding", "accompaniment", "monitoring"}
+DERIVED = {"Fact", "FactStage", "FactsRefresh", "PersonNameKey", "OrganisationNameKey"}
+
+
+def registry_state() -> dict[str, Any]:
+    state: dict[str, Any] = {}
+    for model in apps.get_models(include_auto_created=True):
+        meta = model._meta
+        if meta.app_label not in COMPARED_APPS or model.__name__.startswith("Historical"):
+            continue
+        if model.__name__ in DERIVED:
+            continue
+        columns = [f.attname for f in meta.concrete_fields]
+        state[meta.label] = sorted(
+            model._default_manager.order_by().values_list(*columns), key=repr
+        )
+    # Name keys are rebuilt (new ids): compared as (person, key).
+    from essor.registry.models import PersonNameKey
+
+    state["keys"] = sorted(PersonNameKey.objects.values_list("person_id", "key"))
+    return state
+
+
+@pytest.fixture
+def duplicate(personas: Personas) -> dict[str, Any]:
+    """Amina held by partner A with her support, and the same woman entered by partner B in
+    Arabic script with her own application, one shared session and a follow-up."""
+    world = World(personas)
+    amina = world.amina
+    Person.objects.filter(pk=amina.pk).update(
+        last_name="El Idrissi", cin="AB123456", phone="+212612345678"
+    )
+    amina.refresh_from_db()
+    rebuild_person_keys(amina)
+    twin = make_person(
+        personas.other,
+        first_name="",
+        last_name="",
+        first_name_ar="أمينة",
+        last_name_ar="الإدريسي",
+        sex="F",
+        birth_date=date(1995, 4, 1),
+        phone="+212612345678",
+        cin="AB123465",  # two digits swapped
+    )
+    person_hold(person=twin, partner=personas.own)  # both partners hold her now
+    app = Application.objects.create(
+        holder=personas.other,
+        programme=world.p3_prog,
+        person=twin,
+        receipt="R-twin",
+        channel="office",
+        status="submitted",
+        submitted_on=date(2025, 4, 2),
+    )
+    shared = Participant.objects.filter(person=amina).first()
+    assert shared is not None
+    Participant.objects.create(session=shared.session, person=twin, present=True)
+    other_session = Session.objects.exclude(participants__person=amina).first()
+    assert other_session is not None
+    Participant.objects.create(session=other_session, person=twin, present=True)
+    Commitment.objects.filter(person=world.khadija).update(person=twin)
+    pair = PersonPair.objects.create(
+        left=amina, right=twin, score=0.999, evidence={"cin": "one edit or a transposition"}
+    )
+    return {"world": world, "amina": amina, "twin": twin, "app": app, "pair": pair}
+
+
+def test_merge_through_the_review_page_then_undo_leaves_the_registry_as_before(
+    personas: Personas, duplicate: dict[str, Any], client_for: Any
+) -> None:
+    amina, twin, pair = duplicate["amina"], duplicate["twin"], duplicate["pair"]
+    follow_ups = FollowUp.objects.filter(enrollment__application__person=amina).count()
+    before = registry_state()
+    clerk = personas.user("data_clerk")
+    client = client_for(clerk)
+
+    page = client.get(reverse("linkage:pair", args=["person", pair.pk]))
+    assert page.status_code == 200
+    assert "AB123465" in page.content.decode() or "AB12****" in page.content.decode()
+    response = client.post(
+        reverse("linkage:pair", args=["person", pair.pk]), {"action": "merge", "keep": "left"}
+    )
+    assert response.status_code == 302
+
+    twin.refresh_from_db()
+    amina.refresh_from_db()
+    assert twin.merged_into_id == amina.pk
+    assert twin.archived_at is not None
+    assert Application.objects.filter(person=twin).count() == 0
+    assert duplicate["app"].__class__.objects.get(pk=duplicate["app"].pk).person_id == amina.pk
+    assert Participant.objects.filter(person=twin).count() == 0
+    # The shared session keeps one attendance row, the survivor's.
+    assert Participant.objects.filter(person=amina).count() == 3  # 2 of hers + 1 moved
+    assert Commitment.objects.filter(person=amina).count() == 1
+    assert FollowUp.objects.filter(enrollment__application__person=amina).count() == follow_ups
+    assert amina.first_name_ar == "أمينة"  # an empty field filled from the merged record
+    assert amina.cin == "AB123456"  # the survivor's own values are kept
+    assert PersonHolding.objects.filter(person=amina).count() == 2
+    assert PersonPair.objects.get(pk=pair.pk).status == PairStatus.MERGED
+    verbs = list(twin.history.values_list("history_change_reason", flat=True))
+    assert "registry.person.merged" in verbs
+
+    merge = Merge.objects.get()
+    response = client.post(reverse("linkage:merge_undo", args=[merge.pk]))
+    assert response.status_code == 302
+    after = registry_state()
+    for label in before:
+        assert after[label] == before[label], label
+    merge.refresh_from_db()
+    assert merge.undone_at is not None
+    assert PersonPair.objects.get(pk=pair.pk).status == PairStatus.PENDING
+
+
+def test_not_the_same_is_remembered_and_never_proposed_again(
+    personas: Personas, duplicate: dict[str, Any], client_for: Any
+) -> None:
+    pair, amina, twin = duplicate["pair"], duplicate["amina"], duplicate["twin"]
+    client = client_for(personas.user("data_clerk"))
+    response = client.post(
+        reverse("linkage:pair", args=["person", pair.pk]), {"action": "not_same"}
+    )
+    assert response.status_code == 302
+    assert PersonPair.objects.get(pk=pair.pk).status == PairStatus.NOT_SAME
+
+    run = person_run(actor=None)
+    assert run.status == "done"
+    assert PersonPair.objects.filter(left=amina, right=twin).count() == 1
+    assert PersonPair.objects.get(pk=pair.pk).status == PairStatus.NOT_SAME
+    twin.refresh_from_db()
+    assert twin.merged_into_id is None
+    assert not Merge.objects.exists()
+
+
+def test_a_run_merges_the_sure_pair_and_queues_none_twice(
+    personas: Personas, duplicate: dict[str, Any]
+) -> None:
+    PersonPair.objects.all().delete()
+    amina, twin = duplicate["amina"], duplicate["twin"]
+    run = person_run(actor=None, dry_run=True)
+    assert run.auto_pairs >= 1
+    twin.refresh_from_db()
+    assert twin.merged_into_id is None  # a dry run changes nothing
+    assert not PersonPair.objects.exists()
+
+    run = person_run(actor=None)
+    twin.refresh_from_db()
+    assert twin.merged_into_id == amina.pk
+    merge = Merge.objects.get()
+    assert merge.automatic
+    assert PersonPair.objects.get(left=amina, right=twin).band == Band.AUTO
+    merge_undo(actor=personas.user("data_clerk"), merge=merge)
+    pair = PersonPair.objects.get(left=amina, right=twin)
+    pair_not_same(actor=personas.user("data_clerk"), pair=pair)
+    person_run(actor=None)
+    twin.refresh_from_db()
+    assert twin.merged_into_id is None
+
+
+def test_typing_an_arabic_name_finds_the_person_registered_in_latin_script(
+    personas: Personas, duplicate: dict[str, Any], client_for: Any
+) -> None:
+    amina = duplicate["amina"]
+    client = client_for(personas.user("data_clerk"))
+    response = client.get(
+        reverse("linkage:similar"),
+        {"first_name_ar": "أمينة", "last_name_ar": "الادريسي", "birth_date": "1995-04-01"},
+    )
+    assert response.status_code == 200
+    assert f"/registry/persons/{amina.pk}/" in response.content.decode()
+    matches = lookup.match_one(
+        {"first_name": "Amina", "last_name": "Idrissi", "birth_date": date(1995, 4, 1)}
+    )
+    assert amina.pk in [m.person_id for m in matches]
+
+
+def test_a_counsellor_has_no_review_queue(
+    personas: Personas, duplicate: dict[str, Any], client_for: Any
+) -> None:
+    client = client_for(personas.user("counsellor"))
+    assert client.get(reverse("linkage:queue")).status_code == 404
+    pair = duplicate["pair"]
+    response = client.post(
+        reverse("linkage:pair", args=["person", pair.pk]), {"action": "merge", "keep": "left"}
+    )
+    assert response.status_code == 404
+    assert PersonPair.objects.get(pk=pair.pk).status == PairStatus.PENDING
+    assert not Merge.objects.exists()
+
+
+def test_the_other_partners_record_is_shown_masked(
+    personas: Personas, duplicate: dict[str, Any], client_for: Any
+) -> None:
+    twin = duplicate["twin"]
+    PersonHolding.objects.filter(person=twin, partner=personas.own).delete()
+    client = client_for(personas.user("data_clerk"))
+    page = client.get(reverse("linkage:pair", args=["person", duplicate["pair"].pk])).content
+    text = page.decode()
+    assert "الإدريسي" not in text
+    assert "AB123465" not in text
+    assert "1995" in text
+    assert "01/04/1995" in text  # Amina's own record, visible in full
