@@ -51,6 +51,8 @@ DETERMINISTIC_RULES: list[Any] = [
     "l.given_key = r.given_key AND l.family_key = r.family_key AND l.birth_date = r.birth_date",
 ]
 TRAINING_RULES = [block_on("cin"), block_on("given_key", "family_key", "birth_date")]
+TRAINING_RULE_NAMES = ["cin", "given_key, family_key, birth_date"]
+MIN_EM_PAIRS = 200
 MIN_RECORDS_TO_TRAIN = 2_000
 
 
@@ -193,7 +195,7 @@ def run(
         trained = size >= MIN_RECORDS_TO_TRAIN if train is None else train
         if trained:
             progress(_("Training the model (without labels)"))
-            _train(linker, limits, notes)
+            linker = _train(linker, table, link_type, limits, notes)
         else:
             notes.append("few records: default weights (docs/decisions/0014)")
         progress(_("Scoring the pairs"))
@@ -205,20 +207,52 @@ def run(
     return Result(len(df), comparisons, pairs, saved, trained, notes)
 
 
-def _train(linker: Linker, limits: Limits, notes: list[str]) -> None:
+def _train(linker: Linker, table: Any, link_type: Any, limits: Limits, notes: list[str]) -> Linker:
+    """Train without labels; returns the linker with the trained (and floored) model."""
     training = linker.training
     try:
         training.estimate_probability_two_random_records_match(DETERMINISTIC_RULES, recall=0.8)
     except Exception as error:  # too few deterministic pairs: keep the default prior
         notes.append(f"prior kept: {error}")
     training.estimate_u_using_random_sampling(max_pairs=limits.max_training_pairs, seed=1)
-    for rule in TRAINING_RULES:
+    for rule, name in zip(TRAINING_RULES, TRAINING_RULE_NAMES, strict=True):
+        count = count_comparisons_from_blocking_rules(
+            table, blocking_rules=[rule], link_type=link_type, record_sample_proportion=1.0
+        )[-1]["cumulative_comparison_count"]
+        if count < MIN_EM_PAIRS:
+            notes.append(f"EM on {name}: {count} pairs only, default m kept")
+            continue
+        # Splink's EM session changes the linker's settings before training (the blocked
+        # comparison left out, the in-block prior) and puts them back only when it succeeds:
+        # after a failure the linker is rebuilt from the model saved before.
+        before = linker.misc.save_model_to_json()
         try:
             training.estimate_parameters_using_expectation_maximisation(
                 rule, fix_probability_two_random_records_match=True
             )
-        except Exception as error:  # a block too small to train on: keep default m
-            notes.append(f"EM on {rule}: {error}")
+        except Exception as error:
+            notes.append(f"EM on {name}: {error}")
+            linker = Linker(table, before, log_level=logging.WARNING)
+            training = linker.training
+    return Linker(table, floored(linker.misc.save_model_to_json()), log_level=logging.WARNING)
+
+
+# EM can drive a level's m to almost nothing when the training data never shows it (say, a
+# person who moved to another commune): a floor keeps one such field from vetoing a match.
+M_FLOOR = 0.001
+
+
+def floored(settings: dict[str, Any]) -> dict[str, Any]:
+    """The trained model with every comparison present and each m at least ``M_FLOOR``."""
+    names = [c["output_column_name"] for c in settings.get("comparisons", [])]
+    expected = [c.name for c in model.COMPARISONS]
+    if names != expected:
+        raise RuntimeError(f"the trained model lost comparisons: {names} != {expected}")
+    for comparison in settings["comparisons"]:
+        for level in comparison["comparison_levels"]:
+            if not level.get("is_null_level") and level.get("m_probability") is not None:
+                level["m_probability"] = max(level["m_probability"], M_FLOOR)
+    return settings
 
 
 def level_labels(pairs: pd.DataFrame) -> Sequence[str]:

@@ -35,6 +35,7 @@ class Variations:
     birth_typo: float = 0.05
     swapped: float = 0.03
     commune_missing: float = 0.05
+    commune_other: float = 0.04  # moved, or registered where the bus stopped
 
 
 def _spellings() -> dict[str, tuple[tuple[str, ...], tuple[int, ...]]]:
@@ -107,6 +108,8 @@ def registry(
             copies = 2 if rng.random() < 0.1 else 1
         for _ in range(copies):
             duplicate = _vary(person, commune, variations, spellings, rng)
+            if rng.random() < variations.commune_other:
+                duplicate["commune_id"] = rng.choice(communes)
             duplicate["id"] = len(rows) + 1
             if unique_cin and duplicate["cin"] in used_cins:
                 duplicate["cin"] = ""
