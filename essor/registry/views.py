@@ -15,6 +15,7 @@ from essor.accounts.permissions import require
 from essor.accounts.roles import Cap
 from essor.core.forms import form_errors
 from essor.core.http import EssorRequest
+from essor.linkage.support import organisation_supports, person_supports
 
 from . import services
 from .exporting import organisation_columns, person_columns, to_csv, to_xlsx
@@ -106,6 +107,7 @@ def person_detail(request: EssorRequest, pk: int) -> HttpResponse:
         "holders": person.holdings.select_related("partner").order_by("since"),
         "can_change": Person.objects.changeable_by(request.user).filter(pk=pk).exists(),
         "consent_form": ConsentForm(),
+        "supports": person_supports(person),
         **_support_of(request, person),
     }
     return render(request, "registry/person_detail.html", context)
@@ -233,6 +235,7 @@ def organisation_detail(request: EssorRequest, pk: int) -> HttpResponse:
         .filter(pk=pk)
         .exists(),
         "member_form": MembershipForm(),
+        "supports": organisation_supports(organisation),
     }
     return render(request, "registry/organisation_detail.html", context)
 
