@@ -261,3 +261,12 @@ RATELIMIT_VIEW = "essor.programmes.views_public.rate_limited"
 SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
 # The public form: at most this many submissions per address and hour (a bot gets a polite 429).
 ESSOR_PUBLIC_FORM_RATE = os.environ.get("ESSOR_PUBLIC_FORM_RATE", "20/h")
+
+# Identity resolution (essor.linkage): what one batch run may use (docs/decisions/0014).
+ESSOR_LINKAGE_MEMORY_LIMIT = os.environ.get("ESSOR_LINKAGE_MEMORY_LIMIT", "4GB")
+ESSOR_LINKAGE_MAX_COMPARISONS = int(os.environ.get("ESSOR_LINKAGE_MAX_COMPARISONS", "300000000"))
+ESSOR_LINKAGE_MAX_TRAINING_PAIRS = int(
+    os.environ.get("ESSOR_LINKAGE_MAX_TRAINING_PAIRS", "5000000")
+)
+ESSOR_LINKAGE_THREADS = int(os.environ.get("ESSOR_LINKAGE_THREADS", "2"))
+ESSOR_LINKAGE_TEMP_DIR = os.environ.get("ESSOR_LINKAGE_TEMP_DIR", str(VAR_DIR / "linkage-tmp"))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import tempfile
+from pathlib import Path
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -127,6 +128,7 @@ def frame(rows: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
 def _connection(limits: Limits) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect()
     temp = limits.temp_directory or tempfile.gettempdir()
+    Path(temp).mkdir(parents=True, exist_ok=True)
     con.execute(f"SET memory_limit='{limits.memory_limit}'")
     con.execute(f"SET threads={int(limits.threads)}")
     con.execute(f"SET temp_directory='{temp}'")
