@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import logging
 import tempfile
-from pathlib import Path
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -188,9 +188,13 @@ def run(
             raise LinkageTooLarge(
                 _(
                     "This run would compare %(n)s pairs, more than the limit of %(max)s: "
-                    "split the registry (by region) or raise ESSOR_LINKAGE_MAX_COMPARISONS."
+                    "split the registry (by region) or raise %(setting)s."
                 )
-                % {"n": f"{comparisons:,}", "max": f"{limits.max_comparisons:,}"}
+                % {
+                    "n": f"{comparisons:,}",
+                    "max": f"{limits.max_comparisons:,}",
+                    "setting": "ESSOR_LINKAGE_MAX_COMPARISONS",
+                }
             )
         linker = Linker(table, settings_for(link_type=link_type), log_level=logging.WARNING)
         size = len(df) + (0 if link_to is None else len(link_to))
@@ -255,8 +259,3 @@ def floored(settings: dict[str, Any]) -> dict[str, Any]:
             if not level.get("is_null_level") and level.get("m_probability") is not None:
                 level["m_probability"] = max(level["m_probability"], M_FLOOR)
     return settings
-
-
-def level_labels(pairs: pd.DataFrame) -> Sequence[str]:
-    """The gamma columns of Splink's output, one per comparison."""
-    return [c for c in pairs.columns if c.startswith("gamma_")]
