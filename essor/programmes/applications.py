@@ -239,7 +239,6 @@ def prior_support(
 ) -> list[PriorSupport]:
     """Supports the applicant already had from the named programmes, with where each was found."""
     from essor.funding.models import RESERVING, Commitment
-
     from essor.linkage.lookup import same_person_ids
     from essor.registry.models import Person
 
