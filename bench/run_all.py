@@ -31,6 +31,8 @@ RUNS = [
     ("registry_import.py", ["--rows", str(IMPORT_ROWS), "--engine", "sqlite"]),
     ("registry_import.py", ["--rows", str(IMPORT_ROWS), "--engine", "postgres"]),
     ("registry_import.py", ["--rows", str(IMPORT_ROWS), "--engine", "sqlite", "--format", "xlsx"]),
+    # Its own registry with duplicates and their truth (essor.linkage.synthetic).
+    ("linkage.py", ["--persons", str(PERSONS), "--engine", "postgres", *REUSE]),
 ]
 
 
@@ -118,6 +120,26 @@ def rows(results: list[dict[str, object]]) -> list[str]:
                 f"re-import of the same file {r['reimport_s']} s, "
                 f"{r['reimport_unchanged']} unchanged | "
                 f"peak RSS {r['peak_rss_mb']} MB | `{r['command']}` |"
+            )
+        elif r["bench"] == "linkage":
+            d, p, q = r["dedupe"], r["partner"], r["lookup"]  # type: ignore[index]
+            data = f"{r['persons']:,} registry records with duplicates, {r['engine']}"
+            lines.append(
+                f"| Linkage: dedupe {data} | < 5 min, < 8 GB | **{d['dedupe_s']} s**, peak "
+                f"{d['peak_rss_gb']:.2f} GB ({d['comparisons']:,} comparisons; auto band P "
+                f"{d['auto_precision']} R {d['auto_recall']}, auto + review P "
+                f"{d['all_precision']} R {d['all_recall']}) | dry run: nothing merged | "
+                f"`{r['command']}` |"
+            )
+            lines.append(
+                f"| Linkage: {p['file_rows']:,}-row partner file against the registry | < 2 min | "
+                f"**{p['partner_s']} s**, peak {p['peak_rss_gb']:.2f} GB (P {p['precision']} R "
+                f"{p['recall']}) | registry read {p['registry_read_s']} s of it | same run |"
+            )
+            lines.append(
+                f'| Linkage: "may already exist" lookup | p95 < 300 ms | p50 {q["p50_ms"]} ms, '
+                f"**p95 {q['p95_ms']} ms**, max {q['max_ms']} ms ({q['lookups']} lookups) | "
+                f"true person found for {q['existing_found_pct']}% of existing ones | same run |"
             )
     return lines
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 __all__ = ["edit_distance", "name_key", "name_tokens_key", "person_keys"]
 
@@ -340,6 +341,7 @@ def name_tokens_key(text: str) -> list[str]:
     return [key for unit in _units(text) if (key := _unit_key(unit))]
 
 
+@lru_cache(maxsize=200_000)  # names repeat: a registry of a million holds a few thousand
 def name_key(text: str) -> str:
     """Canonical key of a name in Arabic or Latin script, its units joined without spaces.
 
