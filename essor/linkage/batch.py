@@ -51,8 +51,14 @@ DETERMINISTIC_RULES: list[Any] = [
     "l.cin = r.cin",
     "l.given_key = r.given_key AND l.family_key = r.family_key AND l.birth_date = r.birth_date",
 ]
-TRAINING_RULES = [block_on("cin"), block_on("given_key", "family_key", "birth_date")]
-TRAINING_RULE_NAMES = ["cin", "given_key, family_key, birth_date"]
+# In the registry no two records share a CIN (the import matches it): the phone block is where
+# EM sees CINs that differ by a typo, or not at all.
+TRAINING_RULES = [
+    block_on("cin"),
+    block_on("phone"),
+    block_on("given_key", "family_key", "birth_date"),
+]
+TRAINING_RULE_NAMES = ["cin", "phone", "given_key, family_key, birth_date"]
 MIN_EM_PAIRS = 200
 MIN_RECORDS_TO_TRAIN = 2_000
 

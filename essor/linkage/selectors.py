@@ -14,6 +14,8 @@ from essor.accounts.roles import Cap
 from essor.registry.identifiers import format_phone, mask_cin
 from essor.registry.models import Organisation, Person, PersonHolding
 
+from . import batch, model
+from .lookup import LOOKUP_FIELDS, weights
 from .models import OrganisationPair, PairStatus, PersonPair, RecordKind
 from .permissions import pairs_visible_to, visible_ids
 
@@ -152,9 +154,16 @@ def organisation_card(org: Organisation, *, visible: bool) -> dict[str, Any]:
 def pair_view(actor: User, pair: PersonPair | OrganisationPair) -> dict[str, Any]:
     kind = RecordKind.PERSON if isinstance(pair, PersonPair) else RecordKind.ORGANISATION
     visible = visible_ids(actor, kind, [pair.left_id, pair.right_id])
+    levels = pair.evidence
     if isinstance(pair, PersonPair):
         left = person_card(pair.left, visible=pair.left_id in visible, actor=actor)
         right = person_card(pair.right, visible=pair.right_id in visible, actor=actor)
+        # The evidence as the records stand today (they may have changed since the run).
+        rows = [
+            batch.person_row({f: getattr(p, f) for f in LOOKUP_FIELDS})
+            for p in (pair.left, pair.right)
+        ]
+        levels = model.score(rows[0], rows[1], weights()).levels
     else:
         left = organisation_card(pair.left, visible=pair.left_id in visible)
         right = organisation_card(pair.right, visible=pair.right_id in visible)
@@ -164,5 +173,5 @@ def pair_view(actor: User, pair: PersonPair | OrganisationPair) -> dict[str, Any
         "left": left,
         "right": right,
         "sides": [("left", left), ("right", right)],
-        "evidence": evidence_of(pair.evidence),
+        "evidence": evidence_of(levels),
     }

@@ -47,8 +47,8 @@ def test_typing_a_known_person_warns_and_the_review_page_merges(live_server) -> 
         page.get_by_role("button", name="Se connecter").click()
 
         page.goto(f"{live_server.url}/registry/persons/new/")
-        page.get_by_label("Prénom (caractères arabes)").fill("فاطمة الزهراء")
-        page.get_by_label("Nom (caractères arabes)").fill("الإدريسي")
+        page.get_by_label("Prénom (caractères arabes)", exact=True).fill("فاطمة الزهراء")
+        page.get_by_label("Nom (caractères arabes)", exact=True).fill("الإدريسي")
         page.get_by_label("Date de naissance").fill("1994-03-21")
         warning = page.get_by_test_id("similar")
         expect(warning).to_contain_text("existe peut-être déjà")
