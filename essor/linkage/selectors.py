@@ -102,6 +102,18 @@ def _initials(text: str) -> str:
     return " ".join(word[:1] + "." for word in text.split())
 
 
+def queue_label(record: Person | Organisation, *, visible: bool) -> str:
+    """A record's name in the queue: in full when the reviewer may see it, else initials."""
+    if isinstance(record, Person):
+        latin = " ".join(p for p in (record.first_name, record.last_name) if p)
+        arabic = record.arabic_name
+    else:
+        latin, arabic = record.name_fr, record.name_ar
+    name = latin or arabic
+    shown = name if visible else _initials(name)
+    return f"#{record.pk} {shown}".strip()
+
+
 def person_card(person: Person, *, visible: bool, actor: User) -> dict[str, Any]:
     """What a reviewer sees of one record: all of it, or a masked summary."""
     holders = [

@@ -23,7 +23,7 @@ from essor.registry.models import Person
 from . import lookup, services
 from .models import LinkRun, PersonPair, RecordKind, RunStatus
 from .permissions import access_merge, access_pair, merges_visible_to, visible_ids
-from .selectors import evidence_of, pair_view, review_queue
+from .selectors import evidence_of, pair_view, queue_label, review_queue
 
 
 @login_required
@@ -33,12 +33,23 @@ def queue(request: EssorRequest) -> HttpResponse:
         kind = RecordKind.PERSON
     pairs = review_queue(actor=request.user, kind=kind)
     page = Paginator(pairs, 50).get_page(request.GET.get("page"))
+    ids = [i for p in page for i in (p.left_id, p.right_id)]
+    shown = visible_ids(request.user, kind, ids)
+    rows = [
+        {
+            "pair": p,
+            "left": queue_label(p.left, visible=p.left_id in shown),
+            "right": queue_label(p.right, visible=p.right_id in shown),
+        }
+        for p in page
+    ]
     return render(
         request,
         "linkage/queue.html",
         {
             "kind": kind,
             "page": page,
+            "rows": rows,
             "counts": {
                 k: review_queue(actor=request.user, kind=k).count() for k in RecordKind.values
             },

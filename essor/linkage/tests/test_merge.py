@@ -226,3 +226,34 @@ def test_the_other_partners_record_is_shown_masked(
     assert "AB123465" not in text
     assert "1995" in text
     assert "01/04/1995" in text  # Amina's own record, visible in full
+
+
+def test_the_queue_lists_names_masked_or_not_in_a_fixed_number_of_queries(
+    personas: Personas, client_for: Any
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(personas.user("data_clerk"))
+
+    def add_pairs(count: int) -> None:
+        for i in range(count):
+            mine = make_person(personas.own, first_name="Nadia", last_name=f"Berrada{i}")
+            theirs = make_person(personas.other, first_name="Nadia", last_name=f"Berada{i}")
+            PersonPair.objects.create(
+                left=min(mine, theirs, key=lambda p: p.pk),
+                right=max(mine, theirs, key=lambda p: p.pk),
+                score=0.8,
+            )
+
+    add_pairs(2)
+    with CaptureQueriesContext(connection) as few:
+        page = client.get(reverse("linkage:queue"))
+    add_pairs(6)
+    with CaptureQueriesContext(connection) as many:
+        page = client.get(reverse("linkage:queue"))
+    assert len(many) == len(few)
+    text = page.content.decode()
+    assert "Nadia Berrada3" in text  # own partner's record, in full
+    assert "Nadia Berada3" not in text  # the other partner's, as initials
+    assert "N. B." in text
