@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import Q
+from django.db.models import Count, Q
 
 from essor.registry.models import Person, PersonNameKey
 
@@ -56,7 +56,7 @@ def weights() -> model.Weights:
     if cached is not None:
         return cached
     run = (
-        LinkRun.objects.filter(kind=RecordKind.PERSON, status=RunStatus.DONE)
+        LinkRun.objects.filter(kind=RecordKind.PERSON, status=RunStatus.DONE, dry_run=False)
         .exclude(model={})
         .order_by("-finished_at", "-pk")
         .first()
@@ -96,6 +96,7 @@ def candidate_ids(rows: Sequence[Mapping[str, Any]]) -> dict[int, set[int]]:
         if record["phone"]:
             by_phone.setdefault(record["phone"], []).append(i)
     found: dict[int, set[int]] = {i: set() for i in range(len(rows))}
+    full: set[int] = set()
     for chunk in _chunks(sorted(by_key)):
         for key, person_id in PersonNameKey.objects.filter(key__in=chunk).values_list(
             "key", "person_id"
@@ -103,6 +104,20 @@ def candidate_ids(rows: Sequence[Mapping[str, Any]]) -> dict[int, set[int]]:
             for i in by_key[key]:
                 if len(found[i]) < MAX_CANDIDATES:
                     found[i].add(person_id)
+                else:
+                    full.add(i)
+    # A very common name: the candidates with the same birth date are not left to chance.
+    for i in sorted(full):
+        if prepared[i]["birth_date"] is None:
+            continue
+        keys = _query_keys(prepared[i]["given_key"], prepared[i]["family_key"])
+        found[i] |= set(
+            PersonNameKey.objects.filter(
+                key__in=keys, person__birth_date=prepared[i]["birth_date"]
+            ).values_list("person_id", flat=True)[:MAX_CANDIDATES]
+        )
+    for phone in _shared_phones(set(by_phone)):
+        del by_phone[phone]  # a cooperative's office phone finds no one in particular
     for index, column in ((by_cin, "cin"), (by_phone, "phone")):
         for chunk in _chunks(sorted(index)):
             for value, person_id in Person.objects.filter(**{f"{column}__in": chunk}).values_list(
@@ -111,6 +126,21 @@ def candidate_ids(rows: Sequence[Mapping[str, Any]]) -> dict[int, set[int]]:
                 for i in index[value]:
                     found[i].add(person_id)
     return found
+
+
+def _shared_phones(phones: set[str]) -> set[str]:
+    shared: set[str] = set()
+    ordered_phones = sorted(phones)
+    for chunk in _chunks(ordered_phones):
+        shared |= {
+            phone
+            for phone, n in Person.objects.filter(phone__in=chunk, archived_at__isnull=True)
+            .values_list("phone")
+            .annotate(n=Count("id"))
+            .values_list("phone", "n")
+            if n > batch.PHONE_SHARED_MAX
+        }
+    return shared
 
 
 def _chunks(items: list[str], size: int = 500) -> Iterable[list[str]]:
@@ -136,10 +166,17 @@ def match_many(
             Q(id__in=chunk), archived_at__isnull=True, merged_into__isnull=True
         ).values(*LOOKUP_FIELDS):
             people[values["id"]] = batch.person_row(values)
+    # As in a batch run, a phone shared by many (a cooperative's office) is no evidence.
+    shared = _shared_phones({p["phone"] for p in people.values() if p["phone"]})
+    for p in people.values():
+        if p["phone"] in shared:
+            p["phone"] = None
     w = weights()
     results: list[list[Match]] = []
     for i, row in enumerate(rows):
         record = batch.person_row({"id": 0, **row})
+        if record["phone"] in shared:
+            record["phone"] = None
         matches = []
         for person_id in found[i]:
             if person_id not in people:
@@ -156,9 +193,18 @@ def match_one(row: Mapping[str, Any], **options: Any) -> list[Match]:
     return match_many([row], **options)[0]
 
 
+def matches_of(person: Person, **options: Any) -> list[Match]:
+    """The registry records a saved person may be, leaving out those judged "not the same"."""
+    from .models import RecordKind
+    from .services import not_same_ids, ordered
+
+    values = {f: getattr(person, f) for f in LOOKUP_FIELDS if f != "id"}
+    matches = match_one(values, exclude=[person.pk], **options)
+    judged = not_same_ids(RecordKind.PERSON, [person.pk])
+    return [m for m in matches if ordered(person.pk, m.person_id) not in judged]
+
+
 def same_person_ids(person: Person) -> list[int]:
     """The person and the registry records that are surely them (the automatic band): what
     "already supported?" looks through, so that a duplicate not yet merged hides nothing."""
-    values = {f: getattr(person, f) for f in LOOKUP_FIELDS if f != "id"}
-    sure = [m.person_id for m in match_one(values, exclude=[person.pk]) if m.band == "auto"]
-    return [person.pk, *sure]
+    return [person.pk, *(m.person_id for m in matches_of(person) if m.band == "auto")]

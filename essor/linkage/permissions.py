@@ -2,9 +2,10 @@
 
 Reviewing needs ``registry.merge`` (administrators and data clerks). A pair is in a reviewer's
 queue when they may see at least one of its two records: duplicates across partners are the
-point of the queue. The record they may not see is shown masked (initials, birth year, masked
-CIN and phone, commune and holders), enough to judge the evidence, not to read personal data
-(law 09-08). Forbidden looks like missing (404).
+point of the queue. Deciding (merge, "not the same", undo) changes records: the reviewer's
+partner must hold one of the two. The record they may not see is shown masked (initials,
+birth year, masked CIN and phone, commune and holders), enough to judge the evidence, not to
+read personal data (law 09-08). Forbidden looks like missing (404).
 """
 
 from __future__ import annotations
@@ -60,6 +61,13 @@ def access_merge(actor: User, pk: int) -> Merge:
         return merges_visible_to(actor).get(pk=pk)
     except (Merge.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
+
+
+def can_decide(actor: User, kind: str, ids: list[int]) -> bool:
+    """Merging, "not the same" and undo change records: the actor's partner must hold one of
+    them (a partner that only reads another's records through sharing may not)."""
+    model: Any = Person if kind == RecordKind.PERSON else Organisation
+    return bool(model.objects.changeable_by(actor).filter(pk__in=ids).exists())
 
 
 def visible_ids(actor: User, kind: str, ids: list[int]) -> set[int]:

@@ -14,6 +14,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import pandas as pd
@@ -28,11 +29,19 @@ from . import batch, model
 from .lookup import AUTO_THRESHOLD, REVIEW_THRESHOLD
 from .models import Band, LinkRun, OrganisationPair, PairStatus, PersonPair, RecordKind, RunStatus
 from .namekey import name_key
-from .services import MergeRefused, merge_persons, not_same_ids, ordered
+from .services import MergeRefused, decided_pairs, merge_persons, not_same_ids, ordered
 
 logger = logging.getLogger(__name__)
 
 MAX_AUTO_CLUSTER = 4
+# A run that has said nothing for this long has died (its process was stopped).
+STALE_AFTER = timedelta(hours=2)
+
+
+class RunUnderWay(Exception):
+    """Another linkage run is going on: two at once would compete for the same pairs."""
+
+
 PERSON_COLUMNS = (
     "id",
     "first_name",
@@ -134,6 +143,15 @@ def person_run(
     limits: batch.Limits | None = None,
 ) -> LinkRun:
     """Link the registry's persons: store the pairs to review and merge the sure ones."""
+    busy = LinkRun.objects.filter(
+        kind=RecordKind.PERSON,
+        status=RunStatus.RUNNING,
+        updated_at__gte=timezone.now() - STALE_AFTER,
+    )
+    if run is not None:
+        busy = busy.exclude(pk=run.pk)
+    if busy.exists():
+        raise RunUnderWay(_("A run is already under way: wait for it to finish."))
     run = run or LinkRun.objects.create(kind=RecordKind.PERSON, dry_run=dry_run, started_by=actor)
     run.status, run.dry_run = RunStatus.RUNNING, dry_run
 
@@ -150,8 +168,15 @@ def person_run(
         run.comparisons, run.model = result.comparisons, result.model
         step(_("Sorting the pairs"))
         found = classify(result.pairs, df, model.Weights.from_settings(result.model))
-        judged = not_same_ids(RecordKind.PERSON, {f.left for f in found} | {f.right for f in found})
-        found = [f for f in found if (f.left, f.right) not in judged]
+        judged = decided_pairs(
+            RecordKind.PERSON, {f.left for f in found} | {f.right for f in found}
+        )
+        # "Not the same" is never proposed again; a pair a person sent back to the queue (an
+        # undone merge) is never merged again without a person.
+        found = [f for f in found if judged.get((f.left, f.right)) != PairStatus.NOT_SAME]
+        for f in found:
+            if (f.left, f.right) in judged:
+                f.band = Band.REVIEW
         cins = dict(zip(df["unique_id"].tolist(), df["cin"].tolist(), strict=True))
         auto = [f for f in found if f.band == Band.AUTO]
         for cluster in _clusters(auto):
@@ -209,6 +234,7 @@ def _auto_merge(found: list[Found], actor: User | None, cins: dict[int, str | No
     for cluster in _clusters(auto):
         # The survivor: a record with a CIN if there is one, else the oldest.
         survivor_id = min(cluster, key=lambda i: (cins.get(i) is None, i))
+        complete = True
         for other in sorted(cluster - {survivor_id}):
             key = ordered(survivor_id, other)
             pair = pairs.get(key)
@@ -222,7 +248,10 @@ def _auto_merge(found: list[Found], actor: User | None, cins: dict[int, str | No
                 )
                 merged += 1
             except MergeRefused as error:
+                complete = False
                 logger.warning("automatic merge %s <- %s refused: %s", survivor_id, other, error)
+        if not complete:
+            continue  # the cluster's other pairs stay in the queue
         # Pairs inside the cluster that were not the survivor's are settled by the merges.
         for f in auto:
             if f.left in cluster and (f.left, f.right) in pairs:

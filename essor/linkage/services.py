@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime, time
 from typing import Any
 
@@ -37,7 +38,7 @@ from essor.registry.services import (
     rebuild_person_keys,
 )
 
-from .models import Merge, OrganisationPair, PairStatus, PersonPair, RecordKind
+from .models import Band, Merge, OrganisationPair, PairStatus, PersonPair, RecordKind
 
 # Rows that are not facts about the record but derived from it (rebuilt), or linkage's own.
 NOT_MOVED = {
@@ -97,17 +98,53 @@ def _blank(value: Any) -> bool:
 
 
 def _is_cascading(obj: models.Model) -> bool:
-    """Whether deleting this row would delete others with it."""
+    """Whether deleting this row would delete or change others with it."""
     collector = Collector(using="default")
     collector.collect([obj])
-    return sum(len(objs) for objs in collector.data.values()) > 1
+    if sum(len(objs) for objs in collector.data.values()) > 1 or collector.field_updates:
+        return True
+    return any(qs.exists() for qs in collector.fast_deletes)
+
+
+# When both records hold the same row (the same session), the kept one takes these fields from
+# the other when they say more ("present" beats "absent" or "not marked").
+KEEP_TRUE = {"accompaniment.Participant": ("present",)}
+
+
+def _combine(row: models.Model, field: models.ForeignKey[Any, Any], survivor_pk: int) -> list[Any]:
+    """The survivor's twin of ``row`` takes what ``row`` says more; returns the changes made."""
+    label = row._meta.label
+    names = KEEP_TRUE.get(label, ())
+    if not names:
+        return []
+    unique = next(
+        (
+            c.fields
+            for c in row._meta.constraints
+            if isinstance(c, models.UniqueConstraint) and field.name in c.fields
+        ),
+        (),
+    )
+    lookup = {
+        f: getattr(row, getattr(row._meta.get_field(f), "attname", f))
+        for f in unique
+        if f != field.name
+    }
+    twin = row.__class__._default_manager.filter(**lookup, **{field.attname: survivor_pk}).first()
+    changed = []
+    for name in names:
+        if getattr(row, name) is True and getattr(twin, name) is not True and twin is not None:
+            changed.append([label, twin.pk, name, getattr(twin, name)])
+            row.__class__._default_manager.filter(pk=twin.pk).update(**{name: True})
+    return changed
 
 
 def _move_rows(
     model: type[models.Model], survivor: models.Model, merged: models.Model
-) -> tuple[list[list[Any]], list[list[Any]]]:
+) -> dict[str, list[list[Any]]]:
     moved: list[list[Any]] = []
     removed: list[list[Any]] = []
+    combined: list[list[Any]] = []
     for field in references(model):
         related = field.model
         label = related._meta.label
@@ -128,9 +165,10 @@ def _move_rows(
                         )
                         % {"what": related._meta.verbose_name}
                     ) from None
+                combined += _combine(row, field, survivor.pk)
                 removed.append([label, _row(row)])
                 row.delete()
-    return moved, removed
+    return {"moved": moved, "removed": removed, "combined": combined}
 
 
 def _fill_blanks(
@@ -145,6 +183,82 @@ def _fill_blanks(
     return filled
 
 
+# The columns of the kept record that a later change would make an undo unsafe.
+WATCHED = ("archived_at", "merged_into_id", "updated_at")
+
+
+@dataclass(frozen=True)
+class _Kind:
+    model: type[Any]
+    kind: str
+    fields: tuple[str, ...]
+    unique: str  # the identifier that may move (unique in the registry)
+
+    def rebuild(self, record: Any) -> None:
+        """The record's search and link keys, from its names as they now stand."""
+        if self.kind == RecordKind.PERSON:
+            rebuild_person_keys(record)
+        else:
+            rebuild_organisation_keys(record)
+
+
+PERSONS = _Kind(Person, RecordKind.PERSON, PERSON_FIELDS, "cin")
+ORGANISATIONS = _Kind(Organisation, RecordKind.ORGANISATION, ORGANISATION_FIELDS, "ice")
+
+
+def _merge(
+    kind: _Kind,
+    *,
+    actor: User | None,
+    survivor: Any,
+    merged: Any,
+    pair: PersonPair | OrganisationPair | None,
+    automatic: bool,
+) -> Merge:
+    _require(actor)
+    survivor, merged = _lock(kind.model, survivor.pk, merged.pk)
+    _check_mergeable(survivor, merged)
+    before = {"survivor": _row(survivor), "merged": _row(merged)}
+    filled = _fill_blanks(survivor, merged, kind.fields)
+    if kind.unique in filled:  # unique in the registry: it moves
+        kind.model.objects.filter(pk=merged.pk).update(**{kind.unique: ""})
+        setattr(merged, kind.unique, "")
+    rows = _move_rows(kind.model, survivor, merged)
+    merged.merged_into = survivor
+    merged.archived_at = timezone.now()
+    merged.archived_by = actor
+    merged.archive_reason = _("Merged into #%(pk)s") % {"pk": survivor.pk}
+    save_audited(merged, actor=actor, verb=f"registry.{kind.kind}.merged")
+    if filled:
+        for attname, value in filled.items():
+            setattr(survivor, attname, value)
+        if kind.kind == RecordKind.PERSON:
+            survivor.identity_key = person_identity_key(survivor)
+        save_audited(survivor, actor=actor, verb=f"registry.{kind.kind}.merge_kept")
+        kind.rebuild(survivor)
+    if kind.kind == RecordKind.PERSON:
+        search_index.refresh([survivor.pk, merged.pk])
+    after = _row(survivor)
+    merge = Merge.objects.create(
+        kind=kind.kind,
+        survivor_id=survivor.pk,
+        merged_id=merged.pk,
+        person_pair=pair if isinstance(pair, PersonPair) else None,
+        organisation_pair=pair if isinstance(pair, OrganisationPair) else None,
+        automatic=automatic,
+        actor=actor,
+        changes={
+            **before,
+            "filled": sorted(filled),
+            "survivor_after": {k: after[k] for k in (*filled, *WATCHED)},
+            **rows,
+        },
+    )
+    if pair is not None:
+        _decide(pair, actor, PairStatus.MERGED)
+    return merge
+
+
 @transaction.atomic
 def merge_persons(
     *,
@@ -155,39 +269,9 @@ def merge_persons(
     automatic: bool = False,
 ) -> Merge:
     """Merge ``merged`` into ``survivor``; the survivor keeps its values and gains the rest."""
-    _require(actor)
-    survivor, merged = _lock(Person, survivor.pk, merged.pk)
-    _check_mergeable(survivor, merged)
-    before = {"survivor": _row(survivor), "merged": _row(merged)}
-    filled = _fill_blanks(survivor, merged, PERSON_FIELDS)
-    if "cin" in filled:
-        Person.objects.filter(pk=merged.pk).update(cin="")  # the CIN is unique: it moves
-        merged.cin = ""
-    moved, removed = _move_rows(Person, survivor, merged)
-    merged.merged_into = survivor
-    merged.archived_at = timezone.now()
-    merged.archived_by = actor
-    merged.archive_reason = _("Merged into #%(pk)s") % {"pk": survivor.pk}
-    save_audited(merged, actor=actor, verb="registry.person.merged")
-    if filled:
-        for attname, value in filled.items():
-            setattr(survivor, attname, value)
-        survivor.identity_key = person_identity_key(survivor)
-        save_audited(survivor, actor=actor, verb="registry.person.merge_kept")
-        rebuild_person_keys(survivor)
-    search_index.refresh([survivor.pk, merged.pk])
-    merge = Merge.objects.create(
-        kind=RecordKind.PERSON,
-        survivor_id=survivor.pk,
-        merged_id=merged.pk,
-        person_pair=pair,
-        automatic=automatic,
-        actor=actor,
-        changes={**before, "filled": sorted(filled), "moved": moved, "removed": removed},
+    return _merge(
+        PERSONS, actor=actor, survivor=survivor, merged=merged, pair=pair, automatic=automatic
     )
-    if pair is not None:
-        _decide(pair, actor, PairStatus.MERGED)
-    return merge
 
 
 @transaction.atomic
@@ -200,37 +284,14 @@ def merge_organisations(
     automatic: bool = False,
 ) -> Merge:
     """Merge one organisation into another, as for persons (the ICE is unique and moves)."""
-    _require(actor)
-    survivor, merged = _lock(Organisation, survivor.pk, merged.pk)
-    _check_mergeable(survivor, merged)
-    before = {"survivor": _row(survivor), "merged": _row(merged)}
-    filled = _fill_blanks(survivor, merged, ORGANISATION_FIELDS)
-    if "ice" in filled:
-        Organisation.objects.filter(pk=merged.pk).update(ice="")
-        merged.ice = ""
-    moved, removed = _move_rows(Organisation, survivor, merged)
-    merged.merged_into = survivor
-    merged.archived_at = timezone.now()
-    merged.archived_by = actor
-    merged.archive_reason = _("Merged into #%(pk)s") % {"pk": survivor.pk}
-    save_audited(merged, actor=actor, verb="registry.organisation.merged")
-    if filled:
-        for attname, value in filled.items():
-            setattr(survivor, attname, value)
-        save_audited(survivor, actor=actor, verb="registry.organisation.merge_kept")
-        rebuild_organisation_keys(survivor)
-    merge = Merge.objects.create(
-        kind=RecordKind.ORGANISATION,
-        survivor_id=survivor.pk,
-        merged_id=merged.pk,
-        organisation_pair=pair,
-        automatic=automatic,
+    return _merge(
+        ORGANISATIONS,
         actor=actor,
-        changes={**before, "filled": sorted(filled), "moved": moved, "removed": removed},
+        survivor=survivor,
+        merged=merged,
+        pair=pair,
+        automatic=automatic,
     )
-    if pair is not None:
-        _decide(pair, actor, PairStatus.MERGED)
-    return merge
 
 
 def _lock(model: type[Any], *pks: int) -> list[Any]:
@@ -255,14 +316,31 @@ def _check_mergeable(survivor: Any, merged: Any) -> None:
             )
 
 
+def _restore(
+    model: type[Any], record: Any, values: dict[str, Any], actor: User | None, verb: str
+) -> None:
+    for attname, value in values.items():
+        setattr(record, attname, value)
+    save_audited(record, actor=actor, verb=verb)
+    if "updated_at" in values:
+        model.objects.filter(pk=record.pk).update(updated_at=values["updated_at"])
+
+
 @transaction.atomic
 def merge_undo(*, actor: User | None, merge: Merge) -> None:
-    """Put both records and every moved row back as they were before the merge."""
+    """Put both records and every moved row back as they were before the merge.
+
+    When the kept record was not changed since, it comes back exactly, every column. When it
+    was (a phone corrected, say), only what the merge filled in is taken back and the later
+    changes stay; when what the merge filled in was itself changed since, or the record was
+    archived, the undo is refused: a person must look.
+    """
     _require(actor)
     merge = Merge.objects.select_for_update().get(pk=merge.pk)
     if merge.undone_at is not None:
         raise MergeRefused(_("This merge was already undone."))
-    model: type[Any] = Person if merge.kind == RecordKind.PERSON else Organisation
+    kind = PERSONS if merge.kind == RecordKind.PERSON else ORGANISATIONS
+    model = kind.model
     survivor, merged = _lock(model, merge.survivor_id, merge.merged_id)
     if merged.merged_into_id != survivor.pk:
         raise MergeRefused(_("The merged record has changed since: it cannot be undone here."))
@@ -272,38 +350,61 @@ def merge_undo(*, actor: User | None, merge: Merge) -> None:
             % {"pk": survivor.merged_into_id}
         )
     changes = merge.changes
+    now = _row(survivor)
+    after = changes["survivor_after"]
+    changed = [k for k, v in after.items() if now.get(k) != v]
+    untouched = not changed
+    if {"archived_at", "merged_into_id"} & set(changed) or set(changes["filled"]) & set(changed):
+        raise MergeRefused(
+            _(
+                "The kept record was changed since the merge in what the merge brought: "
+                "separate the records by hand (edit them), then mark the pair as not the same."
+            )
+        )
     for label, pk, attname in changes["moved"]:
         apps.get_model(label)._default_manager.filter(pk=pk, **{attname: survivor.pk}).update(
             **{attname: merged.pk}
         )
     for label, values in changes["removed"]:
         related = apps.get_model(label)
-        related._default_manager.create(**_python(related, values))
-    # Both rows get their stored values back, every column (the survivor first: a CIN or ICE
-    # that moved must leave it before the merged record takes it back).
+        row = related._default_manager.create(**_python(related, values))
+        stamps = {
+            f.attname: getattr(row, f.attname)
+            for f in related._meta.concrete_fields
+            if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+        }
+        if stamps:  # created anew: its times come back as they were
+            related._default_manager.filter(pk=row.pk).update(
+                **{k: _python(related, values)[k] for k in stamps}
+            )
+    for label, pk, name, old in changes.get("combined", []):
+        apps.get_model(label)._default_manager.filter(pk=pk).update(**{name: old})
     verb = f"registry.{merge.kind}.merge_undone"
-    for role, record in (("survivor", survivor), ("merged", merged)):
-        values = _python(model, changes[role])
-        for attname, value in values.items():
-            setattr(record, attname, value)
-        save_audited(record, actor=actor, verb=verb)
-        model.objects.filter(pk=record.pk).update(updated_at=values["updated_at"])
+    before = _python(model, changes["survivor"])
+    # Later changes stay: take back only what the merge filled in.
+    restored = before if untouched else {k: before[k] for k in changes["filled"]}
+    # The survivor first: a CIN or ICE that moved must leave it before the merged record takes
+    # it back.
+    _restore(model, survivor, restored, actor, verb)
+    _restore(model, merged, _python(model, changes["merged"]), actor, verb)
+    if merge.kind == RecordKind.PERSON and not untouched:
+        survivor.identity_key = person_identity_key(survivor)
+        model.objects.filter(pk=survivor.pk).update(identity_key=survivor.identity_key)
+    kind.rebuild(survivor)
+    kind.rebuild(merged)
     if merge.kind == RecordKind.PERSON:
-        rebuild_person_keys(survivor)
-        rebuild_person_keys(merged)
         search_index.refresh([survivor.pk, merged.pk])
-    else:
-        rebuild_organisation_keys(survivor)
-        rebuild_organisation_keys(merged)
     merge.undone_at = timezone.now()
     merge.undone_by = actor
     merge.save(update_fields=["undone_at", "undone_by", "updated_at"])
     pair = merge.person_pair or merge.organisation_pair
     if pair is not None:
+        # Back to the queue, for a person to decide: no run merges it again by itself.
         pair.status = PairStatus.PENDING
+        pair.band = Band.REVIEW
         pair.decided_by = actor
         pair.decided_at = timezone.now()
-        pair.save(update_fields=["status", "decided_by", "decided_at", "updated_at"])
+        pair.save(update_fields=["status", "band", "decided_by", "decided_at", "updated_at"])
 
 
 def _decide(pair: PersonPair | OrganisationPair, actor: User | None, status: str) -> None:
@@ -327,24 +428,24 @@ def ordered(a: int, b: int) -> tuple[int, int]:
     return (a, b) if a < b else (b, a)
 
 
-def not_same_ids(kind: str, ids: Iterable[int]) -> set[tuple[int, int]]:
-    """The pairs among ``ids`` already judged different."""
+def decided_pairs(kind: str, ids: Iterable[int]) -> dict[tuple[int, int], str]:
+    """The pairs touching ``ids`` that a person (or an undo) has decided, with their status."""
     model: type[Any] = PersonPair if kind == RecordKind.PERSON else OrganisationPair
     id_list = sorted(set(ids))
-    found: set[tuple[int, int]] = set()
+    found: dict[tuple[int, int], str] = {}
     for start in range(0, len(id_list), 900):
         chunk = id_list[start : start + 900]
-        found |= set(
-            model.objects.filter(status=PairStatus.NOT_SAME, left_id__in=chunk).values_list(
-                "left_id", "right_id"
-            )
-        )
-        found |= set(
-            model.objects.filter(status=PairStatus.NOT_SAME, right_id__in=chunk).values_list(
-                "left_id", "right_id"
-            )
-        )
+        for side in ("left_id__in", "right_id__in"):
+            for left, right, status in model.objects.filter(
+                decided_at__isnull=False, **{side: chunk}
+            ).values_list("left_id", "right_id", "status"):
+                found[(left, right)] = status
     return found
+
+
+def not_same_ids(kind: str, ids: Iterable[int]) -> set[tuple[int, int]]:
+    """The pairs among ``ids`` already judged different."""
+    return {k for k, status in decided_pairs(kind, ids).items() if status == PairStatus.NOT_SAME}
 
 
 def pairs_record(found: Iterable[tuple[int, int, float, str, dict[str, str]]]) -> int:

@@ -7,8 +7,9 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -18,12 +19,20 @@ from essor.accounts.permissions import require
 from essor.accounts.roles import Cap
 from essor.core.http import EssorRequest
 from essor.registry.forms import PersonForm
+from essor.registry.identifiers import clean_cin, clean_phone
 from essor.registry.models import Person
 
 from . import lookup, services
 from .models import LinkRun, PersonPair, RecordKind, RunStatus
-from .permissions import access_merge, access_pair, merges_visible_to, visible_ids
+from .permissions import (
+    access_merge,
+    access_pair,
+    can_decide,
+    merges_visible_to,
+    visible_ids,
+)
 from .selectors import evidence_of, pair_view, queue_label, review_queue
+from .services import not_same_ids, ordered
 
 
 @login_required
@@ -61,7 +70,10 @@ def queue(request: EssorRequest) -> HttpResponse:
 @login_required
 def pair(request: EssorRequest, kind: str, pk: int) -> HttpResponse:
     found = access_pair(request.user, kind, pk)
+    decide = can_decide(request.user, kind, [found.left_id, found.right_id])
     if request.method == "POST":
+        if not decide:
+            raise Http404
         action = request.POST.get("action")
         try:
             if action == "not_same":
@@ -95,7 +107,9 @@ def pair(request: EssorRequest, kind: str, pk: int) -> HttpResponse:
             messages.error(request, str(error))
             return redirect("linkage:pair", kind=kind, pk=pk)
         return redirect(reverse("linkage:queue") + f"?kind={kind}")
-    return render(request, "linkage/pair.html", pair_view(request.user, found))
+    return render(
+        request, "linkage/pair.html", {**pair_view(request.user, found), "can_decide": decide}
+    )
 
 
 @login_required
@@ -109,6 +123,8 @@ def merges(request: EssorRequest) -> HttpResponse:
 @require_POST
 def merge_undo(request: EssorRequest, pk: int) -> HttpResponse:
     merge = access_merge(request.user, pk)
+    if not can_decide(request.user, merge.kind, [merge.survivor_id, merge.merged_id]):
+        raise Http404
     try:
         services.merge_undo(actor=request.user, merge=merge)
         messages.success(
@@ -154,12 +170,17 @@ def runs(request: EssorRequest) -> HttpResponse:
 def similar(request: EssorRequest) -> HttpResponse:
     """While a person is typed in: the registry's records that may be the same person."""
     require(request.user, Cap.PERSONAL_CHANGE)
-    form = PersonForm(request.GET or None)
+    form = PersonForm(request.GET)
     form.is_valid()  # partial input: keep what parses, ignore the rest
     values: dict[str, Any] = {
-        name: form.cleaned_data.get(name) or request.GET.get(name, "")
-        for name in ("first_name", "last_name", "first_name_ar", "last_name_ar", "phone", "cin")
+        name: form.cleaned_data.get(name) or ""
+        for name in ("first_name", "last_name", "first_name_ar", "last_name_ar")
     }
+    for name, clean in (("phone", clean_phone), ("cin", clean_cin)):
+        try:  # as the registry stores them (+2126…, AB123456)
+            values[name] = clean(request.GET.get(name, ""))
+        except ValidationError:
+            values[name] = ""
     values["birth_date"] = form.cleaned_data.get("birth_date")
     commune = form.cleaned_data.get("commune")
     values["commune_id"] = commune.pk if commune else None
@@ -170,6 +191,9 @@ def similar(request: EssorRequest) -> HttpResponse:
         if any(values.values())
         else []
     )
+    if exclude:  # editing a person: not those already judged someone else
+        judged = not_same_ids(RecordKind.PERSON, exclude)
+        matches = [m for m in matches if ordered(exclude[0], m.person_id) not in judged]
     shown = visible_ids(request.user, RecordKind.PERSON, [m.person_id for m in matches])
     persons = Person.objects.in_bulk([m.person_id for m in matches])
     rows = [
@@ -177,7 +201,12 @@ def similar(request: EssorRequest) -> HttpResponse:
             "person": persons[m.person_id],
             "visible": m.person_id in shown,
             "probability": m.scored.probability,
-            "evidence": [e for e in evidence_of(m.scored.levels) if e.tone != "missing"],
+            # Another partner's person: no field's verdict, or typing would reveal their data.
+            "evidence": (
+                [e for e in evidence_of(m.scored.levels) if e.tone != "missing"]
+                if m.person_id in shown
+                else []
+            ),
         }
         for m in matches
         if m.person_id in persons

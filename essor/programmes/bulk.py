@@ -107,6 +107,11 @@ def _prior_support(params: dict[str, Any], on: date) -> Q:
     before 1 January of ``on.year - within_years`` no longer counts (as in ``screening.py``);
     an undated exclusion entry always counts. Without a CIN the exclusion lists cannot be
     checked: screening says "unknown", so the person is not counted as eligible.
+
+    One difference with screening an application: screening also looks through the person's
+    sure duplicates not yet merged (``essor.linkage.lookup.same_person_ids``, one lookup per
+    person); this count, in one SQL statement over the registry, does not. The two agree once
+    ``essor link`` has merged the duplicates.
     """
     codes: list[str] = params["programmes"]
     window: int | None = params.get("within_years")

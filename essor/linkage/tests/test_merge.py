@@ -257,3 +257,132 @@ def test_the_queue_lists_names_masked_or_not_in_a_fixed_number_of_queries(
     assert "Nadia Berrada3" in text  # own partner's record, in full
     assert "Nadia Berada3" not in text  # the other partner's, as initials
     assert "N. B." in text
+
+
+def test_an_undone_merge_is_not_merged_again_by_the_next_run(
+    personas: Personas, duplicate: dict[str, Any]
+) -> None:
+    PersonPair.objects.all().delete()
+    amina, twin = duplicate["amina"], duplicate["twin"]
+    person_run(actor=None)
+    merge = Merge.objects.get()
+    merge_undo(actor=personas.user("data_clerk"), merge=merge)
+
+    person_run(actor=None)
+    twin.refresh_from_db()
+    assert twin.merged_into_id is None
+    pair = PersonPair.objects.get(left=amina, right=twin)
+    assert (pair.status, pair.band) == (PairStatus.PENDING, Band.REVIEW)
+    assert Merge.objects.count() == 1
+
+
+def test_undo_keeps_later_corrections_and_refuses_when_what_it_brought_was_changed(
+    personas: Personas, duplicate: dict[str, Any]
+) -> None:
+    from essor.linkage.services import MergeRefused, merge_persons
+    from essor.registry.services import person_update
+
+    clerk = personas.user("data_clerk")
+    amina, twin, pair = duplicate["amina"], duplicate["twin"], duplicate["pair"]
+    merge = merge_persons(actor=clerk, survivor=amina, merged=twin, pair=pair)
+    amina.refresh_from_db()
+    person_update(actor=clerk, person=amina, address="12 rue Ibn Batouta, Tanger")
+    merge_undo(actor=clerk, merge=merge)
+    amina.refresh_from_db()
+    twin.refresh_from_db()
+    assert amina.address == "12 rue Ibn Batouta, Tanger"  # the later correction stays
+    assert amina.first_name_ar == ""  # what the merge brought went back
+    assert twin.first_name_ar == "أمينة"
+    assert twin.merged_into_id is None
+
+    pair.refresh_from_db()
+    merge = merge_persons(actor=clerk, survivor=amina, merged=twin, pair=pair)
+    amina.refresh_from_db()
+    person_update(actor=clerk, person=amina, first_name_ar="آمنة")
+    with pytest.raises(MergeRefused):
+        merge_undo(actor=clerk, merge=merge)
+    twin.refresh_from_db()
+    assert twin.merged_into_id == amina.pk  # nothing half-undone
+
+
+def test_not_the_same_also_holds_for_already_supported_and_the_typing_hint(
+    personas: Personas, duplicate: dict[str, Any], client_for: Any
+) -> None:
+    amina, twin, pair = duplicate["amina"], duplicate["twin"], duplicate["pair"]
+    assert amina.pk in lookup.same_person_ids(twin)
+    pair_not_same(actor=personas.user("data_clerk"), pair=pair)
+    assert lookup.same_person_ids(twin) == [twin.pk]
+    client = client_for(personas.user("data_clerk"))
+    hint = client.get(
+        reverse("linkage:similar"),
+        {"first_name": "Amina", "last_name": "El Idrissi", "exclude": twin.pk},
+    ).content.decode()
+    assert f"/registry/persons/{amina.pk}/" not in hint
+
+
+def test_the_typing_hint_reads_a_phone_as_typed_and_shows_no_verdict_on_hidden_records(
+    personas: Personas, duplicate: dict[str, Any], client_for: Any
+) -> None:
+    amina, twin = duplicate["amina"], duplicate["twin"]
+    client = client_for(personas.user("data_clerk", "other"))  # partner B: Amina is not theirs
+    assert client.get(reverse("linkage:similar")).status_code == 200  # no input, no error
+    hint = client.get(
+        reverse("linkage:similar"),
+        {"first_name": "Amina", "phone": "06 12 34 56 78", "exclude": twin.pk},
+    ).content.decode()
+    assert f"#{amina.pk}" in hint  # found by the phone, typed as people type it
+    assert "El Idrissi" not in hint
+    assert "badge" not in hint  # no field-by-field verdict on another partner's person
+
+
+def test_a_partner_that_only_reads_anothers_records_cannot_merge_them(
+    personas: Personas, client_for: Any
+) -> None:
+    from essor.accounts.services import sharing_grant
+
+    sharing_grant(actor=None, holder=personas.other, grantee=personas.own, purpose="convention")
+    a = make_person(personas.other, first_name="Laila", last_name="Fassi", cin="C111222")
+    b = make_person(personas.other, first_name="Laila", last_name="Fassi", cin="C111212")
+    pair = PersonPair.objects.create(left=a, right=b, score=0.995)
+    client = client_for(personas.user("data_clerk"))
+    page = client.get(reverse("linkage:pair", args=["person", pair.pk]))
+    assert page.status_code == 200  # they may look
+    assert 'value="merge"' not in page.content.decode()
+    response = client.post(
+        reverse("linkage:pair", args=["person", pair.pk]), {"action": "merge", "keep": "left"}
+    )
+    assert response.status_code == 404
+    b.refresh_from_db()
+    assert b.merged_into_id is None
+
+
+def test_attendance_marked_on_the_merged_record_is_kept_and_undone(
+    personas: Personas, duplicate: dict[str, Any]
+) -> None:
+    from essor.linkage.services import merge_persons
+
+    amina, twin, pair = duplicate["amina"], duplicate["twin"], duplicate["pair"]
+    shared = Participant.objects.get(person=twin, session__participants__person=amina)
+    Participant.objects.filter(session=shared.session, person=amina).update(present=False)
+    merge = merge_persons(actor=None, survivor=amina, merged=twin, pair=pair)
+    assert Participant.objects.get(session=shared.session, person=amina).present is True
+    merge_undo(actor=personas.user("data_clerk"), merge=merge)
+    assert Participant.objects.get(session=shared.session, person=amina).present is False
+    assert Participant.objects.get(session=shared.session, person=twin).present is True
+
+
+def test_an_import_row_with_the_cin_of_a_merged_record_goes_to_the_kept_one(
+    personas: Personas, duplicate: dict[str, Any]
+) -> None:
+    from essor.linkage.services import merge_persons
+    from essor.registry.importing.engine import UNCHANGED, UPDATE
+
+    amina, twin, pair = duplicate["amina"], duplicate["twin"], duplicate["pair"]
+    merge_persons(actor=None, survivor=amina, merged=twin, pair=pair)
+    from essor.registry.importing.engine import RowOutcome, _match_persons
+
+    outcome = RowOutcome(row=2, action="create", values={"cin": "AB123465", "phone": ""})
+    _match_persons([outcome], personas.other, {})
+    assert outcome.target == amina.pk
+    assert outcome.action in (UPDATE, UNCHANGED)  # B holds Amina since the merge
+    assert "cin" not in outcome.values  # the kept record keeps its own CIN

@@ -204,9 +204,31 @@ def _match_persons(outcomes: list[RowOutcome], partner: Partner, titles: dict[st
     fields = [*PERSON_FIELDS, "id", "identity_key"]
     fields = [f if f != "commune" else "commune_id" for f in fields]
     by_cin: dict[str, dict[str, Any]] = {}
+    merged: dict[str, int] = {}  # a CIN kept by a record merged into another -> that other
     for chunk in _chunks(cins):
-        for row in Person.objects.filter(cin__in=chunk).values(*fields):
-            by_cin[row["cin"]] = row
+        for row in Person.objects.filter(cin__in=chunk).values(*fields, "merged_into_id"):
+            if row["merged_into_id"]:
+                merged[row["cin"]] = row["merged_into_id"]
+            else:
+                by_cin[row["cin"]] = row
+    for _step in range(5):  # follow merges of merges to the record that stands
+        if not merged:
+            break
+        survivors = {
+            r["id"]: r
+            for r in Person.objects.filter(pk__in=set(merged.values())).values(
+                *fields, "merged_into_id"
+            )
+        }
+        for cin, pk in list(merged.items()):
+            survivor = survivors.get(pk)
+            if survivor is None:
+                del merged[cin]
+            elif survivor["merged_into_id"]:
+                merged[cin] = survivor["merged_into_id"]
+            else:
+                by_cin[cin] = {**survivor, "via_merged_cin": True}
+                del merged[cin]
     by_key: dict[str, list[dict[str, Any]]] = {}
     for chunk in _chunks(keys):
         for row in Person.objects.filter(identity_key__in=chunk, archived_at__isnull=True).values(
@@ -247,6 +269,10 @@ def _match_persons(outcomes: list[RowOutcome], partner: Partner, titles: dict[st
             continue
         seen[in_file] = outcome.row
         match = by_cin.get(cin) if cin else None
+        if match is not None and match.get("via_merged_cin"):
+            # The CIN of a duplicate merged into this person: the row is theirs; the CIN stays
+            # with the merged record (the kept record has its own).
+            data.pop("cin", None)
         if match is None:
             candidates = [r for r in by_key.get(key, []) if not r["cin"] or r["cin"] == cin]
             if not data.get("birth_date"):

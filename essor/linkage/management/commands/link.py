@@ -13,7 +13,7 @@ from django.utils import translation
 from tqdm import tqdm
 
 from essor.linkage.batch import LinkageTooLarge
-from essor.linkage.runs import organisation_run, person_run
+from essor.linkage.runs import RunUnderWay, organisation_run, person_run
 
 
 class Command(BaseCommand):
@@ -38,7 +38,7 @@ class Command(BaseCommand):
 
             try:
                 run = person_run(actor=None, dry_run=dry_run, progress=progress)
-            except LinkageTooLarge as error:
+            except (LinkageTooLarge, RunUnderWay) as error:
                 raise CommandError(str(error)) from None
             finally:
                 steps.close()
