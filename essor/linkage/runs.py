@@ -27,9 +27,18 @@ from essor.registry.models import Organisation, Person
 
 from . import batch, model
 from .lookup import AUTO_THRESHOLD, REVIEW_THRESHOLD
-from .models import Band, LinkRun, OrganisationPair, PairStatus, PersonPair, RecordKind, RunStatus
+from .models import (
+    Band,
+    LinkRun,
+    Merge,
+    OrganisationPair,
+    PairStatus,
+    PersonPair,
+    RecordKind,
+    RunStatus,
+)
 from .namekey import name_key
-from .services import MergeRefused, decided_pairs, merge_persons, not_same_ids, ordered
+from .services import decided_pairs, merge_persons_many, not_same_ids, ordered
 
 logger = logging.getLogger(__name__)
 
@@ -179,11 +188,15 @@ def person_run(
                 f.band = Band.REVIEW
         cins = dict(zip(df["unique_id"].tolist(), df["cin"].tolist(), strict=True))
         auto = [f for f in found if f.band == Band.AUTO]
-        for cluster in _clusters(auto):
-            if len(cluster) > MAX_AUTO_CLUSTER or _conflicting_cins(cluster, cins):
-                for f in auto:
-                    if f.left in cluster:
-                        f.band = Band.REVIEW
+        demoted = {
+            i
+            for cluster in _clusters(auto)
+            if len(cluster) > MAX_AUTO_CLUSTER or _conflicting_cins(cluster, cins)
+            for i in cluster
+        }
+        for f in auto:
+            if f.left in demoted:
+                f.band = Band.REVIEW
         run.auto_pairs = sum(1 for f in found if f.band == Band.AUTO)
         run.review_pairs = len(found) - run.auto_pairs
         if not dry_run:
@@ -224,41 +237,47 @@ def _store_person_pairs(found: list[Found], run: LinkRun) -> None:
         PersonPair.objects.bulk_create(batch_rows, batch_size=2_000)
 
 
+MERGE_BATCH = 500
+
+
 def _auto_merge(found: list[Found], actor: User | None, cins: dict[int, str | None]) -> int:
+    """Merge the clusters of sure pairs, a batch of merges at a time (``merge_persons_many``)."""
     auto = [f for f in found if f.band == Band.AUTO]
-    merged = 0
     pairs = {
-        (p.left_id, p.right_id): p
-        for p in PersonPair.objects.filter(band=Band.AUTO, status=PairStatus.PENDING)
+        (left, right): pk
+        for left, right, pk in PersonPair.objects.filter(
+            band=Band.AUTO, status=PairStatus.PENDING
+        ).values_list("left_id", "right_id", "pk")
     }
-    for cluster in _clusters(auto):
+    plan: list[tuple[int, int, int | None]] = []
+    clusters = _clusters(auto)
+    survivor_of: dict[int, int] = {}
+    for cluster in clusters:
         # The survivor: a record with a CIN if there is one, else the oldest.
         survivor_id = min(cluster, key=lambda i: (cins.get(i) is None, i))
-        complete = True
         for other in sorted(cluster - {survivor_id}):
-            key = ordered(survivor_id, other)
-            pair = pairs.get(key)
-            try:
-                merge_persons(
-                    actor=None,
-                    survivor=Person(pk=survivor_id),
-                    merged=Person(pk=other),
-                    pair=pair,
-                    automatic=True,
-                )
-                merged += 1
-            except MergeRefused as error:
-                complete = False
-                logger.warning("automatic merge %s <- %s refused: %s", survivor_id, other, error)
-        if not complete:
-            continue  # the cluster's other pairs stay in the queue
-        # Pairs inside the cluster that were not the survivor's are settled by the merges.
-        for f in auto:
-            if f.left in cluster and (f.left, f.right) in pairs:
-                pair = pairs[(f.left, f.right)]
-                if pair.status == PairStatus.PENDING and survivor_id not in (f.left, f.right):
-                    PersonPair.objects.filter(pk=pair.pk).update(status=PairStatus.MERGED)
-    return merged
+            plan.append((survivor_id, other, pairs.get(ordered(survivor_id, other))))
+            survivor_of[other] = survivor_id
+    done: set[int] = set()
+    for start in range(0, len(plan), MERGE_BATCH):
+        chunk = plan[start : start + MERGE_BATCH]
+        made = merge_persons_many(chunk, actor=actor)
+        done |= set(Merge.objects.filter(pk__in=made).values_list("merged_id", flat=True))
+    refused = set(survivor_of) - done
+    for other in sorted(refused):
+        logger.warning("automatic merge %s <- %s refused", survivor_of[other], other)
+    # Pairs inside a fully merged cluster that were not the survivor's are settled too.
+    blocked = {i for cluster in clusters if cluster & refused for i in cluster}
+    # (a cluster with a refused merge keeps its other pairs in the queue)
+    settled = [
+        pairs[(f.left, f.right)]
+        for f in auto
+        if f.left not in blocked and (f.left, f.right) in pairs
+    ]
+    PersonPair.objects.filter(pk__in=settled, status=PairStatus.PENDING).update(
+        status=PairStatus.MERGED
+    )
+    return len(done)
 
 
 def organisation_run(*, actor: User | None, dry_run: bool = False) -> LinkRun:

@@ -386,3 +386,35 @@ def test_an_import_row_with_the_cin_of_a_merged_record_goes_to_the_kept_one(
     assert outcome.target == amina.pk
     assert outcome.action in (UPDATE, UNCHANGED)  # B holds Amina since the merge
     assert "cin" not in outcome.values  # the kept record keeps its own CIN
+
+
+def test_merges_made_in_bulk_move_the_same_rows_and_undo_exactly(
+    personas: Personas, duplicate: dict[str, Any]
+) -> None:
+    from essor.linkage.services import merge_persons_many
+
+    amina, twin, pair = duplicate["amina"], duplicate["twin"], duplicate["pair"]
+    other = make_person(personas.other, first_name="Omar", last_name="Tahiri", cin="K998877")
+    other_twin = make_person(personas.own, first_name="Omar", last_name="Tahiri", cin="K998878")
+    before = registry_state()
+
+    made = merge_persons_many([(amina.pk, twin.pk, pair.pk), (other.pk, other_twin.pk, None)])
+
+    assert len(made) == 2
+    twin.refresh_from_db()
+    amina.refresh_from_db()
+    assert twin.merged_into_id == amina.pk
+    assert amina.first_name_ar == "أمينة"
+    assert Application.objects.filter(person=twin).count() == 0
+    assert Participant.objects.filter(person=amina).count() == 3
+    assert Commitment.objects.filter(person=amina).count() == 1
+    assert PersonHolding.objects.filter(person=amina).count() == 2
+    assert PersonPair.objects.get(pk=pair.pk).status == PairStatus.MERGED
+    assert "registry.person.merged" in twin.history.values_list("history_change_reason", flat=True)
+    assert Person.objects.get(pk=other_twin.pk).merged_into_id == other.pk
+
+    for merge in Merge.objects.order_by("-pk"):
+        merge_undo(actor=personas.user("data_clerk"), merge=merge)
+    after = registry_state()
+    for label in before:
+        assert after[label] == before[label], label
