@@ -33,6 +33,8 @@ RUNS = [
     ("registry_import.py", ["--rows", str(IMPORT_ROWS), "--engine", "sqlite", "--format", "xlsx"]),
     # Its own registry with duplicates and their truth (essor.linkage.synthetic).
     ("linkage.py", ["--persons", str(PERSONS), "--engine", "postgres", *REUSE]),
+    # On the registry linkage.py just loaded: a first run with its merges, rolled back.
+    ("linkage_apply.py", ["--db", "essor_bench_linkage"]),
 ]
 
 
@@ -120,6 +122,14 @@ def rows(results: list[dict[str, object]]) -> list[str]:
                 f"re-import of the same file {r['reimport_s']} s, "
                 f"{r['reimport_unchanged']} unchanged | "
                 f"peak RSS {r['peak_rss_mb']} MB | `{r['command']}` |"
+            )
+        elif r["bench"] == "linkage_apply":
+            steps = r["steps_s"]  # type: ignore[index]
+            lines.append(
+                f"| Linkage: a first run with its automatic merges applied | < 5 min | "
+                f"**{r['total_s']} s** ({r['merged']:,} records merged; steps at "
+                f"{', '.join(f'{k} {v} s' for k, v in steps.items())}) | peak RSS "
+                f"{r['peak_rss_gb']} GB; rolled back at the end | `{r['command']}` |"
             )
         elif r["bench"] == "linkage":
             d, p, q = r["dedupe"], r["partner"], r["lookup"]  # type: ignore[index]
