@@ -14,6 +14,7 @@ import subprocess
 import sys
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 PERSONS = int(os.environ.get("BENCH_PERSONS", "1000000"))
@@ -124,7 +125,7 @@ def rows(results: list[dict[str, object]]) -> list[str]:
                 f"peak RSS {r['peak_rss_mb']} MB | `{r['command']}` |"
             )
         elif r["bench"] == "linkage_apply":
-            steps = r["steps_s"]  # type: ignore[index]
+            steps: Any = r["steps_s"]
             lines.append(
                 f"| Linkage: a first run with its automatic merges applied | < 5 min | "
                 f"**{r['total_s']} s** ({r['merged']:,} records merged; steps at "
@@ -132,7 +133,9 @@ def rows(results: list[dict[str, object]]) -> list[str]:
                 f"{r['peak_rss_gb']} GB; rolled back at the end | `{r['command']}` |"
             )
         elif r["bench"] == "linkage":
-            d, p, q = r["dedupe"], r["partner"], r["lookup"]  # type: ignore[index]
+            d: Any = r["dedupe"]
+            p: Any = r["partner"]
+            q: Any = r["lookup"]
             data = f"{r['persons']:,} registry records with duplicates, {r['engine']}"
             lines.append(
                 f"| Linkage: dedupe {data} | < 5 min, < 8 GB | **{d['dedupe_s']} s**, peak "
