@@ -26,7 +26,7 @@ from essor.accounts.models import User
 from essor.registry.models import Organisation, Person
 
 from . import batch, model
-from .lookup import AUTO_THRESHOLD, REVIEW_THRESHOLD
+from .lookup import AUTO_THRESHOLD, LOOKUP_FIELDS, REVIEW_THRESHOLD
 from .models import (
     Band,
     LinkRun,
@@ -51,20 +51,6 @@ class RunUnderWay(Exception):
     """Another linkage run is going on: two at once would compete for the same pairs."""
 
 
-PERSON_COLUMNS = (
-    "id",
-    "first_name",
-    "last_name",
-    "first_name_ar",
-    "last_name_ar",
-    "sex",
-    "birth_date",
-    "cin",
-    "phone",
-    "commune_id",
-)
-
-
 @dataclass
 class Found:
     left: int
@@ -80,7 +66,7 @@ def registry_frame() -> pd.DataFrame:
     rows = (
         Person.objects.filter(archived_at__isnull=True, merged_into__isnull=True)
         .order_by()
-        .values(*PERSON_COLUMNS)
+        .values(*LOOKUP_FIELDS)
         .iterator(chunk_size=20_000)
     )
     return batch.frame(rows)
