@@ -80,11 +80,11 @@ class Limits:
     @classmethod
     def from_settings(cls) -> Limits:
         return cls(
-            max_comparisons=getattr(settings, "ESSOR_LINKAGE_MAX_COMPARISONS", 300_000_000),
-            max_training_pairs=getattr(settings, "ESSOR_LINKAGE_MAX_TRAINING_PAIRS", 5_000_000),
-            memory_limit=getattr(settings, "ESSOR_LINKAGE_MEMORY_LIMIT", "4GB"),
-            threads=getattr(settings, "ESSOR_LINKAGE_THREADS", 2),
-            temp_directory=getattr(settings, "ESSOR_LINKAGE_TEMP_DIR", None),
+            max_comparisons=settings.ESSOR_LINKAGE_MAX_COMPARISONS,
+            max_training_pairs=settings.ESSOR_LINKAGE_MAX_TRAINING_PAIRS,
+            memory_limit=settings.ESSOR_LINKAGE_MEMORY_LIMIT,
+            threads=settings.ESSOR_LINKAGE_THREADS,
+            temp_directory=settings.ESSOR_LINKAGE_TEMP_DIR,
         )
 
 

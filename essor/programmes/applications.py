@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,8 +24,6 @@ from .models import (
     Application,
     ApplicationStatus,
     Channel,
-    Enrollment,
-    ExclusionEntry,
     Programme,
     RuleKind,
     Screening,
@@ -237,47 +234,18 @@ def follow(receipt: str, cin: str) -> Application | None:
 def prior_support(
     *, person: Person | None, organisation: Organisation | None, codes: list[str]
 ) -> list[PriorSupport]:
-    """Supports the applicant already had from the named programmes, with where each was found."""
-    from essor.funding.models import RESERVING, Commitment
-    from essor.linkage.lookup import same_person_ids
-    from essor.registry.models import Person
+    """Supports the applicant already had from the named programmes, with where each was found.
 
-    found: list[PriorSupport] = []
-    # A person's duplicates that linkage is sure of count as them (not yet merged, say).
-    same = same_person_ids(person) if person is not None else []
-    who = Q(person__in=same) if person is not None else Q(organisation=organisation)
-    for code, year in (
-        Commitment.objects.filter(who, programme__code__in=codes, status__in=RESERVING)
-        .values_list("programme__code", "committed_on__year")
-        .distinct()
-    ):
-        found.append(PriorSupport(code, year, "commitment"))
-    enrolment_who = (
-        Q(application__person__in=same)
-        if person is not None
-        else Q(application__organisation=organisation)
+    Read from ``essor.linkage.support`` (the "already supported?" panel reads the same), so a
+    person's sure duplicates not yet merged count as them.
+    """
+    from essor.linkage.support import supports
+
+    seen = dict.fromkeys(
+        (s.code, s.year, s.source)
+        for s in supports(person=person, organisation=organisation, codes=codes)
     )
-    for code, year in (
-        Enrollment.objects.filter(enrolment_who, application__programme__code__in=codes)
-        .values_list("application__programme__code", "started_on__year")
-        .distinct()
-    ):
-        found.append(PriorSupport(code, year, "enrolment"))
-    keys = Q()
-    if person is not None:
-        cins = [c for c in Person.objects.filter(pk__in=same).values_list("cin", flat=True) if c]
-        if cins:
-            keys |= Q(cin__in=cins)
-    if organisation is not None and organisation.ice:
-        keys |= Q(ice=organisation.ice)
-    if keys:
-        for code, year, name in (
-            ExclusionEntry.objects.filter(keys, exclusion_list__programme_code__in=codes)
-            .values_list("exclusion_list__programme_code", "year", "exclusion_list__name")
-            .distinct()
-        ):
-            found.append(PriorSupport(code, year, name))
-    return found
+    return [PriorSupport(code, year, source) for code, year, source in seen]
 
 
 def subject_for(application: Application, *, on: date | None = None) -> Subject:

@@ -180,14 +180,27 @@ def person_identity_key(person: Person) -> str:
 
 
 def rebuild_person_keys(person: Person) -> None:
-    PersonNameKey.objects.filter(person=person).delete()
-    keys = person_name_keys(
-        person.first_name, person.last_name, person.first_name_ar, person.last_name_ar
-    )
+    rebuild_person_keys_many([person])
+
+
+def rebuild_person_keys_many(persons: list[Person]) -> None:
+    """The search and link keys of these persons, from their names as they now stand."""
+    if not persons:
+        return
+    PersonNameKey.objects.filter(person__in=persons).delete()
     PersonNameKey.objects.bulk_create(
-        PersonNameKey(person=person, key=k[:64]) for k in sorted(keys)
+        (
+            PersonNameKey(person=person, key=k[:64])
+            for person in persons
+            for k in sorted(
+                person_name_keys(
+                    person.first_name, person.last_name, person.first_name_ar, person.last_name_ar
+                )
+            )
+        ),
+        batch_size=5000,
     )
-    search_index.refresh([person.pk])
+    search_index.refresh([person.pk for person in persons])
 
 
 def rebuild_organisation_keys(organisation: Organisation) -> None:
