@@ -47,7 +47,7 @@ setup: system-deps $(BIN)/.installed node_modules/.installed
 
 run: setup
 	$(ESSOR) migrate --noinput -v 0
-	$(ESSOR) demo
+	$(ESSOR) generate --scale demo --if-empty
 	@echo "essor is served at http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
 	@# The background worker runs imports and other long tasks; it stops with the server.
 	$(ESSOR) db_worker --no-reload --interval 0.5 -v 0 & worker=$$!; \
@@ -73,7 +73,14 @@ pytest:
 ## Other tasks ---------------------------------------------------------------------------
 
 # Benchmarks (not part of make test): they build their own databases and write docs/performance.md.
+# The HTTP benchmark drives gunicorn with wrk (Debian's), installed only when missing, as above.
 bench: setup
+	@if ! command -v wrk >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "Installing Debian packages: wrk"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; \
+	  else echo "Missing Debian packages: wrk (run: sudo apt-get install wrk)"; exit 1; fi; \
+	fi
 	$(BIN)/python bench/run_all.py
 
 screenshots: setup

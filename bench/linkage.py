@@ -331,14 +331,14 @@ def typed_rows(
     from essor.registry import synthetic
 
     rng = random.Random(seed)
-    spellings = linkage_synthetic._spellings()
+    spellings = linkage_synthetic.spellings()
     variations = linkage_synthetic.Variations()
     result: list[tuple[dict[str, Any], int | None]] = []
     for e in entity_rows(round(count * existing_share), rng):
         person = synthetic.SyntheticPerson(**{k: e[k] for k in ENTITY_COLUMNS[1:-1]})
         result.append(
             (
-                linkage_synthetic._vary(person, e["commune_id"], variations, spellings, rng),
+                linkage_synthetic.vary(person, e["commune_id"], variations, spellings, rng),
                 e["entity"],
             )
         )

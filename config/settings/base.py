@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "essor.accompaniment",
     "essor.monitoring",
     "essor.linkage",
+    "essor.generator",
 ]
 
 MIDDLEWARE = [

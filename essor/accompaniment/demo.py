@@ -27,48 +27,79 @@ SERVICES = [
     ("coaching", "coaching", "Coaching individuel", "المواكبة الفردية", 2),
     ("conseil-groupe", "group_counselling", "Conseil de groupe", "الاستشارة الجماعية", 3),
     ("marketing", "training", "Vendre ses produits", "تسويق المنتجات", 6),
+    (
+        "salon-ess",
+        "fair",
+        "Salon régional de l'ESS",
+        "المعرض الجهوي للاقتصاد الاجتماعي والتضامني",
+        8,
+    ),
+    (
+        "mentorat",
+        "mentoring",
+        "Mentorat par un chef d'entreprise",
+        "المواكبة من طرف رئيس مقاولة",
+        6,
+    ),
 ]
+# The maisons des TPE of the chamber: Tanger first, then the region's other large towns.
+HOUSES = 8
 
 
-def load_demo_accompaniment(
-    *, council: Partner, chamber: Partner, counsellor: User, manager: User
-) -> None:
+def load_demo_catalogue(*, council: Partner, chamber: Partner) -> None:
+    """The services, the chamber's maisons des TPE in the large towns, and the council's bus."""
     if Service.objects.exists():
         return
     from essor.programmes.models import Programme
-    from essor.registry.models import Person, Sector
 
-    programme = Programme.objects.filter(code="tpe-ess-tta").first()
+    programmes = list(Programme.objects.filter(code__in=["tpe-ess-tta", "ess-tta-2023"]))
     for code, kind, title_fr, title_ar, hours in SERVICES:
         service = Service.objects.create(
             code=code, kind=kind, title_fr=title_fr, title_ar=title_ar, hours=hours
         )
-        if programme is not None:
-            service.programmes.add(programme)
+        service.programmes.add(*programmes)
     tanger = Commune.objects.get(code="01.511.01.0")
-    house = Venue.objects.create(
-        kind=VenueKind.HOUSE,
-        name="Maison des TPE de Tanger",
-        commune=tanger,
-        address="Chambre de commerce, Tanger",
-        capacity=30,
-        host=chamber,
-    )
+    towns = Commune.objects.filter(region__code="01", kind="urban").exclude(pk=tanger.pk)
+    for index, town in enumerate(
+        [tanger, *towns.order_by("-population_2024", "code")[: HOUSES - 1]]
+    ):
+        Venue.objects.create(
+            kind=VenueKind.HOUSE,
+            name=f"Maison des TPE de {town.name_fr}",
+            commune=town,
+            address="Chambre de commerce, Tanger" if index == 0 else "",
+            capacity=30,
+            host=chamber,
+        )
     home = (
         Commune.objects.filter(region__code="01", kind="rural", latitude__isnull=False)
         .order_by("code")
         .first()
     )
-    if home is None:
+    if home is not None:
+        MobileUnit.objects.create(
+            name="Bus « maison des TPE » de la région",
+            operator=council,
+            capacity=20,
+            equipment="Salle de formation de 20 places, vidéoprojecteur, connexion 4G",
+            home=home,
+        )
+
+
+def load_demo_accompaniment(
+    *, council: Partner, chamber: Partner, counsellor: User, manager: User
+) -> None:
+    """A confirmed tour of the bus with attendance taken, a group of women's sewing
+    cooperatives, and a weekly series at the maison des TPE of Tanger."""
+    from essor.registry.models import Person, Sector
+
+    load_demo_catalogue(council=council, chamber=chamber)
+    bus = MobileUnit.objects.filter(operator=council).order_by("pk").first()
+    if bus is None or Tour.objects.exists():
         return
-    bus = MobileUnit.objects.create(
-        name="Bus « maison des TPE » de la région",
-        operator=council,
-        capacity=20,
-        equipment="Salle de formation de 20 places, vidéoprojecteur, connexion 4G",
-        home=home,
-    )
-    start = date(2025, 3, 3)
+    home = bus.home
+    house = Venue.objects.get(kind=VenueKind.HOUSE, name="Maison des TPE de Tanger")
+    start = date(2026, 1, 5)  # after the generated years: the bus is free all that fortnight
     stops = planner.plan(region_code="01", home=home, start=start, end=start + timedelta(days=11))
     tour = Tour.objects.create(
         mobile_unit=bus,
@@ -78,11 +109,18 @@ def load_demo_accompaniment(
         confirmed=True,
     )
     gestion = Service.objects.get(code="gestion-simplifiee")
-    holders = list(Person.objects.filter(commune__region__code="01").order_by("pk")[:6])
+    # The story's own holders, registered last (after any generated population).
+    holders = list(
+        Person.objects.filter(commune__region__code="01", archived_at__isnull=True).order_by("-pk")[
+            :6
+        ]
+    )
     for stop in stops[:3]:
-        venue = Venue.objects.create(
+        venue = Venue.objects.filter(
+            kind=VenueKind.BUS_STOP, commune=stop.commune, mobile_unit=bus
+        ).first() or Venue.objects.create(
             kind=VenueKind.BUS_STOP,
-            name=f"Bus — {stop.commune.name_fr}",
+            name=f"Arrêt du bus — {stop.commune.name_fr}",
             commune=stop.commune,
             capacity=bus.capacity,
             host=council,
@@ -113,18 +151,18 @@ def load_demo_accompaniment(
             name="Coopératives de couture de Tétouan",
             sector=sector,
             counsellor=counsellor,
-            started_on=date(2025, 1, 13),
+            started_on=date(2025, 11, 3),
         )
         services.group_log_add(
             actor=counsellor,
             group=group,
-            on=date(2025, 2, 10),
+            on=date(2025, 12, 8),
             needs="Accès aux foires régionales ; emballage des produits",
             problems="Prix de vente trop bas face aux intermédiaires",
             solutions="Vente groupée au salon de l'ESS de Tanger ; devis commun d'emballage",
             follow_up_by="Conseiller CCIS",
         )
-    begin = timezone.make_aware(datetime.combine(date(2025, 3, 4), time(14, 0)))
+    begin = timezone.make_aware(datetime.combine(date(2026, 1, 6), time(14, 0)))
     services.session_create(
         actor=manager,
         holder=chamber,

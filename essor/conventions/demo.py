@@ -485,6 +485,9 @@ def load_conventions(partners: dict[str, Partner], actor: User | None = None) ->
             programme_services.rule_set(actor=actor, programme=programme, kind=kind, params=params)
 
 
+PURPOSE = "Équipement et fonds de roulement du projet"
+
+
 def load_demo_funding(partners: dict[str, Partner], manager: User, approver: User) -> None:
     """A few grants of the 25 MDH convention, so that execution pages have money to show.
 
@@ -500,7 +503,7 @@ def load_demo_funding(partners: dict[str, Partner], manager: User, approver: Use
     from essor.registry.models import Person
     from essor.registry.synthetic import persons
 
-    if Commitment.objects.exists():
+    if Commitment.objects.filter(purpose=PURPOSE).exists():
         return
     council = partners["cr-tta"]
     convention = Convention.objects.get(reference=SEED_TTA_25)
@@ -518,7 +521,7 @@ def load_demo_funding(partners: dict[str, Partner], manager: User, approver: Use
             person=person,
             amount=amount,
             committed_on=date(2024, 2 + index, 12),
-            purpose="Équipement et fonds de roulement du projet",
+            purpose=PURPOSE,
         )
         if index < 4:
             funding.disbursement_create(

@@ -8,6 +8,7 @@ The seed conventions, their programmes and a few grants come from
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -109,15 +110,24 @@ DEMO_USERS = [
     DemoUser("manager.region", "Karim", "El Idrissi", "cr-tta", (Role.PROGRAMME_MANAGER,)),
     DemoUser("admin.ccis", "Nadia", "Tazi", "ccis-tta", (Role.ADMIN,)),
     DemoUser("counsellor.ccis", "Hamza", "Ouazzani", "ccis-tta", (Role.COUNSELLOR,)),
+    DemoUser("counsellor.maison", "Imane", "Bakkali", "ccis-tta", (Role.COUNSELLOR,)),
+    DemoUser("counsellor.bus", "Anas", "Akhrif", "cr-tta", (Role.COUNSELLOR,)),
     DemoUser("clerk.indh", "Fatima Zahra", "Amrani", "indh-tta", (Role.DATA_CLERK,)),
     DemoUser("committee.wilaya", "Rachid", "Berrada", "wilaya-tta", (Role.COMMITTEE_MEMBER,)),
     DemoUser("evaluator.irfd", "Laila", "Chraibi", "irfd-tta", (Role.EVALUATOR,)),
 ]
 
 
+Populate = Callable[[dict[str, Partner]], None]
+
+
 @transaction.atomic
-def load_demo() -> list[tuple[DemoUser, str]]:
-    """Create or refresh the demo partners and users; return the logins to print."""
+def load_demo(populate: Populate | None = None) -> list[tuple[DemoUser, str]]:
+    """Create or refresh the demo partners and users; return the logins to print.
+
+    ``populate`` (``essor generate --scale demo``) writes a population in bulk once the
+    reference data (partners, users, conventions, programmes, services, venues) is there and
+    before the story's own records (a few files taken through every step by the services)."""
     regions = {region.code: region for region in Region.objects.all()}
     partners: dict[str, Partner] = {}
     for data in PARTNERS:
@@ -174,6 +184,11 @@ def load_demo() -> list[tuple[DemoUser, str]]:
             )
         partners[str(data["code"])] = partner
     load_conventions(partners)
+    from essor.accompaniment.demo import load_demo_accompaniment, load_demo_catalogue
+
+    load_demo_catalogue(council=partners["cr-tta"], chamber=partners["ccis-tta"])
+    if populate is not None:
+        populate(partners)
     load_demo_funding(
         partners,
         manager=User.objects.get(username="manager.region"),
@@ -185,8 +200,6 @@ def load_demo() -> list[tuple[DemoUser, str]]:
         manager=User.objects.get(username="manager.region"),
         evaluator=User.objects.get(username="evaluator.irfd"),
     )
-    from essor.accompaniment.demo import load_demo_accompaniment
-
     load_demo_accompaniment(
         council=partners["cr-tta"],
         chamber=partners["ccis-tta"],

@@ -38,7 +38,7 @@ class Variations:
     commune_other: float = 0.04  # moved, or registered where the bus stopped
 
 
-def _spellings() -> dict[str, tuple[tuple[str, ...], tuple[int, ...]]]:
+def spellings() -> dict[str, tuple[tuple[str, ...], tuple[int, ...]]]:
     units = synthetic.name_units()
     return {u.arabic: (u.spellings, u.weights) for role in units.values() for u in role}
 
@@ -76,7 +76,7 @@ def registry(
     """
     variations = variations or Variations()
     rng = random.Random(seed)
-    spellings = _spellings()
+    names_of = spellings()
     rows: list[Row] = []
     truth: dict[int, int] = {}
     used_cins: set[str] = set()
@@ -107,7 +107,7 @@ def registry(
         if rng.random() < duplicate_share:
             copies = 2 if rng.random() < 0.1 else 1
         for _ in range(copies):
-            duplicate = _vary(person, commune, variations, spellings, rng)
+            duplicate = vary(person, commune, variations, names_of, rng)
             if rng.random() < variations.commune_other:
                 duplicate["commune_id"] = rng.choice(communes)
             duplicate["id"] = len(rows) + 1
@@ -120,7 +120,7 @@ def registry(
     return rows, truth
 
 
-def _vary(
+def vary(
     person: synthetic.SyntheticPerson,
     commune: int,
     v: Variations,

@@ -15,7 +15,12 @@ from .services import follow_up_record
 
 
 def load_demo_monitoring(*, counsellor: User) -> None:
-    enrollment = Enrollment.objects.filter(exited_on__isnull=True).order_by("pk").first()
+    # The story's enrollment: the last one made (after any generated population).
+    enrollment = (
+        Enrollment.objects.filter(exited_on__isnull=True, started_on__lte=date(2025, 3, 31))
+        .order_by("-pk")
+        .first()
+    )
     if enrollment is not None and not enrollment.follow_ups.exists():
         exit_record(
             actor=counsellor,

@@ -33,7 +33,7 @@ def load_demo_applications(*, manager: User, evaluator: User) -> None:
     from essor.territory.models import Commune
 
     programme = Programme.objects.filter(code="tpe-ess-tta").first()
-    if programme is None or Application.objects.filter(programme=programme).exists():
+    if programme is None or programme.scoring_criteria.exists():
         return
     for label_fr, label_ar, weight in CRITERIA:
         services.criterion_add(
@@ -81,7 +81,7 @@ def load_demo_applications(*, manager: User, evaluator: User) -> None:
                 actor=manager, application=application, outcome=outcome, session=session
             )
     first = (
-        Application.objects.filter(programme=programme, status="selected").order_by("pk").first()
+        Application.objects.filter(programme=programme, status="selected").order_by("-pk").first()
     )
     if first is not None:
         enrollment = selection.enroll(actor=manager, application=first, on=date(2024, 4, 1))

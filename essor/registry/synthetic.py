@@ -234,9 +234,13 @@ FEMININE_NAMES = {
 }
 
 
-def _sex_of(unit: NameUnit, rng: random.Random) -> str:
+def is_feminine(unit: NameUnit) -> bool:
     """Given names carry no sex in the data: feminine endings and a list of common ones."""
-    if unit.arabic in FEMININE_NAMES or unit.arabic.endswith(FEMININE_ENDINGS):
+    return unit.arabic in FEMININE_NAMES or unit.arabic.endswith(FEMININE_ENDINGS)
+
+
+def _sex_of(unit: NameUnit, rng: random.Random) -> str:
+    if is_feminine(unit):
         return "F"
     return "M" if rng.random() < 0.97 else "F"
 
