@@ -36,6 +36,12 @@ RUNS = [
     ("linkage.py", ["--persons", str(PERSONS), "--engine", "postgres", *REUSE]),
     # On the registry linkage.py just loaded: a first run with its merges, rolled back.
     ("linkage_apply.py", ["--db", "essor_bench_linkage"]),
+    # Its own database of generated data (`essor generate`, else `essor demo`), served by gunicorn.
+    ("http_load.py", ["--scale", "demo", *REUSE]),
+    # The committee report: on its own demo-scale database, then on the national data set
+    # dashboard.py loaded.
+    ("report_generation.py", ["--scale", "demo", *REUSE]),
+    ("report_generation.py", ["--db", "essor_bench_nation"]),
 ]
 
 
@@ -154,6 +160,63 @@ def rows(results: list[dict[str, object]]) -> list[str]:
                 f"**p95 {q['p95_ms']} ms**, max {q['max_ms']} ms ({q['lookups']} lookups) | "
                 f"true person found for {q['existing_found_pct']}% of existing ones | same run |"
             )
+        elif r["bench"] == "http_load":
+            lines.extend(http_rows(r))
+        elif r["bench"] == "report_generation":
+            lines.extend(report_rows(r))
+    return lines
+
+
+def _data(r: dict[str, Any]) -> str:
+    """The data set a run was on, as a reader needs it to weigh the figures."""
+    if r["loader"] == "given":
+        return f"database {r['database']}"
+    if r["loader"] == "generate":
+        return f"generated data, scale {r['scale']}"
+    return "demo data (`essor demo`)"
+
+
+def http_rows(r: dict[str, Any]) -> list[str]:
+    floor = r["floor"]
+    pages = r["pages"]
+    lines = [
+        f"| HTTP load, every page below: wrk {r['threads']} threads, {r['connections']} "
+        f"connections, {r['duration_s']} s a page; gunicorn {r['workers']} workers; "
+        f"{_data(r)}, {r['persons']:,} persons | p99 < 500 ms, no error | worst **p99 "
+        f"{r['worst_p99_ms']} ms** ({r['worst_page']}); {r['errors']} errors (non-2xx/3xx "
+        f"and socket) | floor (a static file through WhiteNoise) {floor['rps']:,} req/s, p50 "
+        f"{floor['p50_ms']} ms, p99 {floor['p99_ms']} ms; peak RSS of gunicorn "
+        f"{r['peak_rss_mb']} MB ({r['processes']} processes) | `{r['command']}` |"
+    ]
+    for p in pages:
+        lines.append(
+            f"| HTTP: {p['name']} (`{p['path']}`, {p['user']}) | p99 < 500 ms, no error | "
+            f"{p['rps']} req/s, p50 {p['p50_ms']} ms, p90 {p['p90_ms']} ms, **p99 "
+            f"{p['p99_ms']} ms**, {p['errors']} errors | p50 = {p['ratio']}× the floor; "
+            f"{p['kb']} KB | same run |"
+        )
+    return lines
+
+
+def report_rows(r: dict[str, Any]) -> list[str]:
+    names = {"pdf_fr": "PDF, French", "pdf_ar": "PDF, Arabic", "xlsx_fr": "XLSX, French"}
+    lines = []
+    formats: dict[str, Any] = r["formats"]
+    for key, f in formats.items():
+        opened = (
+            f"{f['pages']} pages, {f['chars']:,} characters read back by pdfplumber"
+            if key.startswith("pdf")
+            else f"{f['sheets']} sheets, {f['indicators']} indicators read back by openpyxl"
+        )
+        lines.append(
+            f"| Committee report ({names.get(key, key)}), convention {r['convention']} "
+            f"({r['applications']:,} applications), period {r['period']}; {_data(r)} | "
+            f"< 10 s | **{f['max_s']} s** at worst (the first, cold run), then median "
+            f"{f['median_s']} s ({r['runs']} runs) | floor (the key figures' SQL, "
+            f"{r['floor_queries']} queries, replayed) {r['floor_ms']} ms: report = "
+            f"{f['ratio']}× the floor; {f['kb']} KB, {opened}; peak RSS {f['peak_rss_mb']} MB "
+            f"| {'`' + str(r['command']) + '`' if key == 'pdf_fr' else 'same run'} |"
+        )
     return lines
 
 

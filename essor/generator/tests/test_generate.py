@@ -109,9 +109,8 @@ def test_the_demo_population_keeps_the_rules_and_its_duplicates_are_found() -> N
             person = Person.objects.get(pk=record)
             first = Person.objects.get(pk=min(r for r, e in truth.items() if e == entity))
             assert person.registered_by_id != first.registered_by_id
-            assert (person.first_name or person.first_name_ar) and (
-                person.last_name or person.last_name_ar
-            )
+            assert person.first_name or person.first_name_ar
+            assert person.last_name or person.last_name_ar
     # Linkage merged sure pairs, and only true ones.
     merged = list(Person.objects.filter(merged_into__isnull=False).values_list("pk", "merged_into"))
     assert merged, "the linkage run merged nothing"
@@ -128,7 +127,8 @@ def test_the_demo_population_keeps_the_rules_and_its_duplicates_are_found() -> N
 
     # Sessions in the maisons des TPE and at the bus stops; one place a day for the bus.
     kinds = Counter(Session.objects.values_list("venue__kind", flat=True))
-    assert kinds[VenueKind.HOUSE] > 0 and kinds[VenueKind.BUS_STOP] > 0
+    assert kinds[VenueKind.HOUSE] > 0
+    assert kinds[VenueKind.BUS_STOP] > 0
     bus_days = (
         Session.objects.filter(venue__kind=VenueKind.BUS_STOP)
         .values("starts_at__date")
@@ -140,7 +140,8 @@ def test_the_demo_population_keeps_the_rules_and_its_duplicates_are_found() -> N
 
     # Dates within 2023-2025 for the generated files; women and young people in fair shares.
     days = Application.objects.values_list("submitted_on", flat=True)
-    assert min(days) >= date(2023, 1, 1) and max(days) <= date(2025, 12, 31)
+    assert min(days) >= date(2023, 1, 1)
+    assert max(days) <= date(2025, 12, 31)
     holders = Person.objects.filter(merged_into__isnull=True)
     women = holders.filter(sex="F").count() / holders.count()
     assert 0.28 < women < 0.48
@@ -158,7 +159,8 @@ def test_generating_twice_is_refused_with_a_message_and_changes_nothing() -> Non
         call_command("generate", scale="demo", records=300, verbosity=0, stdout=StringIO())
     out = StringIO()
     call_command("generate", scale="demo", if_empty=True, verbosity=0, stdout=out)
-    assert "nothing generated" in out.getvalue() and "manager.region" in out.getvalue()
+    assert "nothing generated" in out.getvalue()
+    assert "manager.region" in out.getvalue()
     assert Person.objects.count() == before
 
 
@@ -174,8 +176,8 @@ def test_a_registry_with_records_is_not_overwritten() -> None:
 def test_the_nation_world_spans_every_region() -> None:
     generation = generate(scale="nation", records=3_000, seed=2, progress=False)
     counts = generation.counts
-    assert counts["persons"] == 3_000 and counts["truth"] == 3_000
-    assert counts["applications"] == 6_000 and counts["organisations"] == 900
+    assert (counts["persons"], counts["truth"]) == (3_000, 3_000)
+    assert (counts["applications"], counts["organisations"]) == (6_000, 900)
     regions = Person.objects.exclude(commune=None).values("commune__region").distinct().count()
     assert regions == 12
     merged = Person.objects.filter(merged_into__isnull=False)
