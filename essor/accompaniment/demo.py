@@ -173,3 +173,46 @@ def load_demo_accompaniment(
         counsellors=[counsellor],
         weeks=4,
     )
+
+
+def load_demo_this_week(*, chamber: Partner, manager: User) -> None:
+    """Whatever day the demo is opened, the maison's counsellor has work: a session last week
+    whose attendance is still to take, and two sessions this week (with a generated population
+    only: the holders are the programme's enrolled ones)."""
+    from essor.programmes.models import Enrollment
+
+    counsellor = User.objects.filter(username="counsellor.maison").first()
+    house = Venue.objects.filter(kind=VenueKind.HOUSE, host=chamber).order_by("pk").first()
+    holders = [
+        e.application.person
+        for e in Enrollment.objects.filter(
+            application__person__merged_into__isnull=True,
+            application__programme__code="tpe-ess-tta",
+        )
+        .select_related("application__person")
+        .order_by("-started_on", "pk")[:12]
+    ]
+    if counsellor is None or house is None or not holders:
+        return
+    today = timezone.localdate()
+    monday = today - timedelta(days=today.weekday())
+    plans = [
+        ("gestion-simplifiee", monday - timedelta(days=6), time(9, 0)),  # last Tuesday
+        ("marketing", monday + timedelta(days=1), time(14, 0)),
+        ("conseil-groupe", monday + timedelta(days=3), time(9, 0)),
+    ]
+    for code, day, hour in plans:
+        begin = timezone.make_aware(datetime.combine(day, hour))
+        if house.sessions.filter(starts_at=begin).exists():
+            continue
+        session = services.session_create(
+            actor=manager,
+            holder=chamber,
+            service=Service.objects.get(code=code),
+            venue=house,
+            starts_at=begin,
+            ends_at=begin + timedelta(hours=3),
+            counsellors=[counsellor],
+        )[0]
+        for person in holders[:10]:
+            services.participant_add(actor=manager, session=session, person=person)

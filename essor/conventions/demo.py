@@ -491,8 +491,9 @@ PURPOSE = "Équipement et fonds de roulement du projet"
 def load_demo_funding(partners: dict[str, Partner], manager: User, approver: User) -> None:
     """A few grants of the 25 MDH convention, so that execution pages have money to show.
 
-    Six project holders (synthetic names from the reference lists) receive grants on the
-    council's grants line; one large grant waits for a second approval, as in real life.
+    Seven project holders (synthetic names from the reference lists) receive grants on the
+    council's grants line; two large grants wait for a second approval, as in real life (one
+    entered by the programme manager, one by the administrator: each waits for the other).
     """
     from dataclasses import asdict
 
@@ -509,13 +510,24 @@ def load_demo_funding(partners: dict[str, Partner], manager: User, approver: Use
     convention = Convention.objects.get(reference=SEED_TTA_25)
     line = convention.budget_lines.get(partner=council, category=BudgetCategory.GRANTS)
     programme = Programme.objects.get(code="tpe-ess-tta")
-    amounts = [D("45000"), D("30000"), D("48000"), D("25000"), D("40000"), D("120000")]
-    for index, (synthetic, amount) in enumerate(zip(persons(6, seed=2026), amounts, strict=True)):
+    # The last two wait for a second signature: one entered by the manager, one by the admin.
+    amounts = [
+        D("45000"),
+        D("30000"),
+        D("48000"),
+        D("25000"),
+        D("40000"),
+        D("120000"),
+        D("90000"),
+    ]
+    for index, (synthetic, amount) in enumerate(
+        zip(persons(len(amounts), seed=2026), amounts, strict=True)
+    ):
         person = Person.objects.filter(cin=synthetic.cin).first() or registry.person_create(
             actor=manager, partner=council, source="demo", **asdict(synthetic)
         )
         commitment = funding.commitment_create(
-            actor=manager,
+            actor=approver if index == 6 else manager,
             budget_line=line,
             programme=programme,
             person=person,

@@ -184,7 +184,11 @@ def load_demo(populate: Populate | None = None) -> list[tuple[DemoUser, str]]:
             )
         partners[str(data["code"])] = partner
     load_conventions(partners)
-    from essor.accompaniment.demo import load_demo_accompaniment, load_demo_catalogue
+    from essor.accompaniment.demo import (
+        load_demo_accompaniment,
+        load_demo_catalogue,
+        load_demo_this_week,
+    )
 
     load_demo_catalogue(council=partners["cr-tta"], chamber=partners["ccis-tta"])
     if populate is not None:
@@ -205,6 +209,9 @@ def load_demo(populate: Populate | None = None) -> list[tuple[DemoUser, str]]:
         chamber=partners["ccis-tta"],
         counsellor=User.objects.get(username="counsellor.ccis"),
         manager=User.objects.get(username="manager.region"),
+    )
+    load_demo_this_week(
+        chamber=partners["ccis-tta"], manager=User.objects.get(username="manager.region")
     )
     from essor.monitoring.demo import load_demo_monitoring
 

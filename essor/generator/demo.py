@@ -48,11 +48,14 @@ def demo_world(partners: dict[str, Partner], *, persons: int, seed: int) -> Worl
         return User.objects.get(username=name).pk
 
     manager, approver = user("manager.region"), user("admin.region")
+    maison, bus_counsellor = user("counsellor.maison"), user("counsellor.bus")
     for code in partners:
-        # Bulk sessions are led by the counsellors of the maisons and of the bus, so that the
-        # story's counsellor keeps a free agenda for the story's sessions.
-        counsellor = user("counsellor.bus" if code == "cr-tta" else "counsellor.maison")
-        world.users[partners[code].pk] = (manager, approver, counsellor)
+        # The ministry's line is entered by the council's administrator and approved by its
+        # programme manager (the other way round for the council's own lines): each has files
+        # waiting for their second signature.
+        entered, approved = (approver, manager) if code == "mtaess" else (manager, approver)
+        counsellor = bus_counsellor if code == "cr-tta" else maison
+        world.users[partners[code].pk] = (entered, approved, counsellor)
 
     references = sorted({ref for _code, _share, ref, _side in PROGRAMMES if ref})
     for reference in references:
@@ -106,4 +109,97 @@ def demo_world(partners: dict[str, Partner], *, persons: int, seed: int) -> Worl
             )
             stops.append(venue.pk)
     world.stops = [stops or world.houses[0]]
+    # The chamber runs the maisons des TPE, the council the bus (as the 25 MDH convention says);
+    # the story's counsellor keeps a free agenda for the story's own sessions.
+    for venue in world.houses[0]:
+        world.venue_staff[venue] = (partners["ccis-tta"].pk, maison)
+    for venue in stops:
+        world.venue_staff[venue] = (partners["cr-tta"].pk, bus_counsellor)
     return world
+
+
+def demo_import(
+    partners: dict[str, Partner],
+    *,
+    seed: int,
+    rows: int = 40,
+    partner: str = "indh-tta",
+    username: str = "clerk.indh",
+    name: str = "caravane-indh-2025.csv",
+) -> None:
+    """INDH's data clerk loads the list of a caravan in the rural communes: most of its people
+    are already in the registry (typed again, INDH's way), some are new, two rows are wrong.
+
+    The import goes through the import engine, as a clerk's file would: the rows are matched by
+    CIN, the likely duplicates go to the review queue, and the two wrong rows are rejected with
+    their messages."""
+    import csv
+    import io
+    import random
+
+    from django.core.files.base import ContentFile
+
+    from essor.linkage.synthetic import Variations, spellings, vary
+    from essor.registry.importing.jobs import import_job_create, import_job_load
+    from essor.registry.models import Person
+    from essor.registry.synthetic import SyntheticPerson
+
+    from .people import People
+
+    clerk = User.objects.get(username=username)
+    rng = random.Random(seed * 7919 + 909 + rows)
+    known = list(
+        Person.objects.filter(merged_into__isnull=True, birth_date__isnull=False)
+        .exclude(commune=None)
+        .order_by("pk")[: rows * 20]
+    )
+    chosen = rng.sample(known, min(len(known), rows * 6 // 10))
+    table = io.StringIO()
+    out = csv.writer(table, delimiter=";")
+    out.writerow(["Prénom", "Nom", "Prénom arabe", "Nom arabe", "Sexe", "Date de naissance",
+                  "CIN", "Téléphone", "Commune"])  # fmt: skip
+    names = spellings()
+    typed = Variations(cin_missing=0.2, phone_missing=0.3)
+    for person in chosen:
+        row = vary(
+            SyntheticPerson(
+                person.first_name, person.last_name, person.first_name_ar, person.last_name_ar,
+                person.sex, person.birth_date or AS_OF, person.cin, person.phone,
+            ),
+            person.commune.code if person.commune else "",  # type: ignore[arg-type]
+            typed,
+            names,
+            rng,
+        )  # fmt: skip
+        out.writerow(_csv_row(row))
+    people = People(seed + 1000)
+    communes = [p.commune.code for p in known[: rows * 2] if p.commune]
+    for index in range(rows - len(chosen) - 2):
+        new = people.draw(9_000_000 + index)
+        out.writerow(_csv_row(new.__dict__ | {"commune_id": rng.choice(communes)}))
+    # Two rows a clerk mistyped: a CIN with no digits, a birth date in the future.
+    out.writerow(["Salma", "Ouahbi", "سلمى", "الوهبي", "F", "12/03/1994", "AB", "", ""])
+    out.writerow(["Yassine", "Ghazi", "ياسين", "غازي", "M", "04/11/2031", "", "0612345678", ""])
+    job = import_job_create(
+        actor=clerk,
+        partner=partners[partner],
+        kind="persons",
+        file=ContentFile(table.getvalue().encode("utf-8")),
+        name=name,
+    )
+    import_job_load(job, actor=clerk)
+
+
+def _csv_row(row: dict[str, object]) -> list[str]:
+    birth = row["birth_date"]
+    return [
+        str(row["first_name"]),
+        str(row["last_name"]),
+        str(row["first_name_ar"]),
+        str(row["last_name_ar"]),
+        str(row["sex"]),
+        birth.strftime("%d/%m/%Y") if isinstance(birth, date) else "",
+        str(row["cin"]),
+        str(row["phone"]).replace("+212", "0"),
+        str(row["commune_id"] or ""),
+    ]

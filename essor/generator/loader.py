@@ -185,6 +185,9 @@ class World:
     centre: list[int] = field(default_factory=list)  # per region: the other convention's side
     # With fixed budgets (the seed conventions), commitments stop where a line would overflow,
     # and the envelopes, pledges and targets are the conventions' own.
+    # Who holds a venue's sessions and which counsellor leads them (default: the programme's
+    # operator and its counsellor).
+    venue_staff: dict[int, tuple[int, int]] = field(default_factory=dict)
     fixed_budget: bool = False
     duplicate_share: float = 0.08
     merged_share: float = 0.3
@@ -912,12 +915,13 @@ class Loader:
                 starts = at(day, hour)
                 ends = starts + timedelta(hours=rng.randint(2, 4))
                 self.session_people.append(people)
-                participants.append((pk, w.users[g.operator][2], len(people), ends))
+                holder, counsellor = w.venue_staff.get(venue, (g.operator, w.users[g.operator][2]))
+                participants.append((pk, counsellor, len(people), ends))
                 yield (
                     pk,
                     starts - timedelta(days=14),
                     ends,
-                    g.operator,
+                    holder,
                     w.services[g.region][kind],
                     venue,
                     g.id,

@@ -86,7 +86,7 @@ def generate(
     else:
         from essor.core.demo import load_demo
 
-        from .demo import demo_world
+        from .demo import demo_import, demo_world
         from .loader import populate
 
         def population(partners: dict[str, Any]) -> None:
@@ -98,6 +98,16 @@ def generate(
 
                 with timer.step("linkage (merge the sure duplicates, queue the likely ones)"):
                     person_run(actor=None)
+            with timer.step("partners' lists imported (INDH's clerk, the council)"):
+                demo_import(partners, seed=seed)
+                demo_import(
+                    partners,
+                    seed=seed,
+                    rows=16,
+                    partner="cr-tta",
+                    username="admin.region",
+                    name="inscrits-bus-tpe-larache.csv",
+                )
 
         with timer.step("demo: reference data, population and story"):
             logins = load_demo(populate=population)

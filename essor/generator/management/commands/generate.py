@@ -6,6 +6,7 @@ for the shares the draws follow and where they come from.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
@@ -33,6 +34,8 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         scale = options["scale"]
+        # Splink warns about every comparison level a small registry does not show: noise here.
+        logging.getLogger("splink").setLevel(logging.ERROR)
 
         def say(text: str) -> None:
             self.stderr.write(f"-- {text}")
