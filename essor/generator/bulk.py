@@ -125,7 +125,9 @@ def reset_sequences() -> None:
     from django.apps import apps
     from django.core.management.color import no_style
 
-    statements = connection.ops.sequence_reset_sql(no_style(), apps.get_models())
+    # Auto-created many-to-many tables too: their ids were written explicitly as well.
+    models = apps.get_models(include_auto_created=True)
+    statements = connection.ops.sequence_reset_sql(no_style(), models)
     with connection.cursor() as cursor:
         for statement in statements:
             cursor.execute(statement)

@@ -151,6 +151,8 @@ def demo_import(
     known = list(
         Person.objects.filter(merged_into__isnull=True, birth_date__isnull=False)
         .exclude(commune=None)
+        .exclude(first_name_ar="")
+        .exclude(first_name="")
         .order_by("pk")[: rows * 20]
     )
     chosen = rng.sample(known, min(len(known), rows * 6 // 10))

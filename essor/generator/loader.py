@@ -456,6 +456,9 @@ def populate(
                 raise NotEmpty(table)
         if postgres:
             cursor.execute("SET synchronous_commit = off")
+            # Inside a transaction (the demo's), checks deferred on rows made before must run
+            # now: PostgreSQL refuses to alter a table with pending trigger events.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
     timer = Timer(say)
     counts: dict[str, int] = {}
     loader = Loader(world, counts, progress=progress)
@@ -478,6 +481,9 @@ def populate(
         loader.follow_ups()
     with timer.step("indexes and keys"):
         rebuild(heavy, statements, progress=progress)
+        if postgres:
+            with connection.cursor() as cursor:
+                cursor.execute("SET CONSTRAINTS ALL DEFERRED")
     with timer.step("ledger, targets, sequences"):
         if not world.fixed_budget:
             loader.ledger()

@@ -128,7 +128,8 @@ def vary(
     rng: random.Random,
 ) -> Row:
     first, last = person.first_name, person.last_name
-    if rng.random() < v.other_spelling:
+    known = person.first_name_ar in spellings and person.last_name_ar in spellings
+    if rng.random() < v.other_spelling and known:
         first = rng.choices(*spellings[person.first_name_ar])[0]
         last = rng.choices(*spellings[person.last_name_ar])[0]
     row: Row = {

@@ -33,9 +33,14 @@ RECORDS = 600
 # Values that are not data: when a row was written, sign-in secrets, and the random tokens
 # the services draw for receipts and session series (the bulk-written rows have none of these).
 NOT_DATA = {"password", "last_login", "date_joined", "receipt", "series", "token", "key"}
+# … and where an uploaded file was stored (the storage adds a suffix when the name is taken).
+NOT_DATA |= {"file"}
 # Logs of runs (when, how long) and a merge's copy of the rows it changed (write times included).
 RUN_LOGS = {"monitoring.FactsRefresh", "linkage.LinkRun", "generator.Generation"}
 NOT_DATA_FIELDS = {"linkage.Merge": {"changes"}}
+# The analytics table is rebuilt by INSERT … SELECT: PostgreSQL may number its rows in another
+# order, so its rows are compared without their ids.
+DERIVED = {"monitoring.Fact"}
 
 
 class Rollback(Exception):
@@ -66,10 +71,13 @@ def snapshot() -> dict[str, str]:
             continue
         fields = _data_fields(model)
         digest = hashlib.sha256()
+        if label in DERIVED:
+            fields = [f for f in fields if f != "id"]
         rows = model._default_manager.order_by("pk").values_list(*fields)
-        for row in rows:
+        values = sorted(rows, key=repr) if label in DERIVED else list(rows)
+        for row in values:
             digest.update(repr(row).encode())
-        digests[label] = f"{rows.count()}:{digest.hexdigest()[:16]}"
+        digests[label] = f"{len(values)}:{digest.hexdigest()[:16]}"
     return digests
 
 
@@ -90,14 +98,15 @@ def test_the_same_seed_gives_the_same_data_and_another_seed_other_data() -> None
     second = generate_and_roll_back(seed=3)
     different = [label for label in first if first[label] != second[label]]
     assert different == [], different
-    assert first["registry.Person"].startswith(f"{RECORDS + 11}:")  # the story adds 11
+    # The population, the story's 11 holders and the new people of the two imported lists.
+    assert int(first["registry.Person"].split(":")[0]) > RECORDS + 11
     other = generate_and_roll_back(seed=4)
     assert other["registry.Person"] != first["registry.Person"]
 
 
 def test_the_demo_population_keeps_the_rules_and_its_duplicates_are_found() -> None:
     generation = generate(scale="demo", records=RECORDS, seed=1, progress=False)
-    assert generation.counts["persons"] == RECORDS + 11
+    assert generation.counts["persons"] > RECORDS + 11  # the story, the imports' new people
     # Every registry record has its truth; some persons were entered twice.
     truth = dict(TrueIdentity.objects.values_list("record", "entity"))
     assert len(truth) == RECORDS
