@@ -186,7 +186,8 @@ def http_rows(r: dict[str, Any]) -> list[str]:
         f"{r['worst_p99_ms']} ms** ({r['worst_page']}); {r['errors']} errors (non-2xx/3xx "
         f"and socket) | floor (a static file through WhiteNoise) {floor['rps']:,} req/s, p50 "
         f"{floor['p50_ms']} ms, p99 {floor['p99_ms']} ms; peak RSS of gunicorn "
-        f"{r['peak_rss_mb']} MB ({r['processes']} processes) | `{r['command']}` |"
+        f"{r['peak_rss_mb']} MB ({r['processes']} processes); load average of the machine "
+        f"{r['load_before']} before, {r['load_after']} after | `{r['command']}` |"
     ]
     for p in pages:
         lines.append(

@@ -186,6 +186,7 @@ def load_demo_this_week(*, chamber: Partner, manager: User) -> None:
     holders = [
         e.application.person
         for e in Enrollment.objects.filter(
+            application__person__isnull=False,
             application__person__merged_into__isnull=True,
             application__programme__code="tpe-ess-tta",
         )
@@ -215,4 +216,5 @@ def load_demo_this_week(*, chamber: Partner, manager: User) -> None:
             counsellors=[counsellor],
         )[0]
         for person in holders[:10]:
-            services.participant_add(actor=manager, session=session, person=person)
+            if person is not None:
+                services.participant_add(actor=manager, session=session, person=person)

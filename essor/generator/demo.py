@@ -111,10 +111,10 @@ def demo_world(partners: dict[str, Partner], *, persons: int, seed: int) -> Worl
     world.stops = [stops or world.houses[0]]
     # The chamber runs the maisons des TPE, the council the bus (as the 25 MDH convention says);
     # the story's counsellor keeps a free agenda for the story's own sessions.
-    for venue in world.houses[0]:
-        world.venue_staff[venue] = (partners["ccis-tta"].pk, maison)
-    for venue in stops:
-        world.venue_staff[venue] = (partners["cr-tta"].pk, bus_counsellor)
+    for house_id in world.houses[0]:
+        world.venue_staff[house_id] = (partners["ccis-tta"].pk, maison)
+    for stop_id in stops:
+        world.venue_staff[stop_id] = (partners["cr-tta"].pk, bus_counsellor)
     return world
 
 
