@@ -52,7 +52,10 @@ def ensure(
 
     setup(engine, database, reuse=reuse)
     if reuse and complete(persons):
-        return True, {}, {}
+        from essor.generator.models import Generation
+
+        done = Generation.objects.filter(scale="nation", persons=persons).latest("started_at")
+        return True, dict(done.steps) | {"total": done.seconds}, dict(done.counts)
     from essor.accounts.models import Partner
 
     if Partner.objects.exists():

@@ -81,6 +81,7 @@ def demo_world(partners: dict[str, Partner], *, persons: int, seed: int) -> Worl
                 closes.toordinal(),
                 share,
                 indh,
+                programme.capacity or 0,
             )
         )
     kinds: dict[str, int] = {}

@@ -160,6 +160,7 @@ class Prog:
     closes: int
     share: float
     b_side: bool  # operated by the regional investment centre (convention B)
+    capacity: int = 0  # places (0: no limit)
 
 
 @dataclass
@@ -612,8 +613,32 @@ class Loader:
         chosen = sorted(rng.sample(early, min(enrolled, len(early))))
         statuses = weighted(rng, STATUS_WEIGHTS)
         self.app_status = [next(statuses) for _ in range(total)]
+        # A programme enrolls no more than its capacity (less a few places left for the
+        # files a user takes through selection): the others wait for a place.
+        room = {
+            g: p.capacity - max(10, p.capacity // 20)
+            for g, p in enumerate(programmes)
+            if p.capacity
+        }
+        kept = []
+        for i in chosen:
+            g = self.app_prog[i]
+            if g in room:
+                if room[g] <= 0:
+                    self.app_status[i] = "waiting"
+                    continue
+                room[g] -= 1
+            kept.append(i)
+        chosen = kept
         for i in chosen:
             self.app_status[i] = "enrolled"
+        for i, status in enumerate(self.app_status):  # selected files take a place too
+            g = self.app_prog[i]
+            if status == "selected" and g in room:
+                if room[g] <= 0:
+                    self.app_status[i] = "waiting"
+                else:
+                    room[g] -= 1
         self.enr_app = array("i", chosen)
         self.enr_start = array(
             "i", (min(self.app_day[i] + rng.randint(20, 90), AS_OF.toordinal()) for i in chosen)

@@ -23,7 +23,8 @@ from essor.funding.models import Commitment
 from essor.generator.bulk import reset_sequences
 from essor.generator.models import Generation, TrueIdentity
 from essor.generator.services import generate
-from essor.programmes.models import Application
+from essor.programmes.models import Application, Programme
+from essor.programmes.selection import places_taken
 from essor.registry.models import Person
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -134,6 +135,10 @@ def test_the_demo_population_keeps_the_rules_and_its_duplicates_are_found() -> N
         assert used <= line.amount, line
     assert Convention.objects.get(reference="TTA-TPE-ESS-25MDH").envelope == Decimal("25000000")
     assert Commitment.objects.filter(budget_line__category="grants").count() > 20
+
+    # No programme takes more files than its places.
+    for programme in Programme.objects.exclude(capacity=None):
+        assert places_taken(programme) <= (programme.capacity or 0), programme.code
 
     # Sessions in the maisons des TPE and at the bus stops; one place a day for the bus.
     kinds = Counter(Session.objects.values_list("venue__kind", flat=True))
