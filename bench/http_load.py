@@ -149,6 +149,7 @@ def pages() -> list[Page]:
     from django.http import Http404
     from django.urls import reverse
 
+    from essor.accounts.models import User
     from essor.conventions.permissions import access_budget_line
     from essor.programmes.models import Application
     from essor.registry.selectors import person_list
@@ -182,6 +183,15 @@ def pages() -> list[Page]:
             continue
     if line is None:
         sys.exit(f"manager.region sees no budget line of {convention.reference}.")
+    # The workspace of the counsellor who runs the most sessions (counsellor.maison in the
+    # generated data; counsellor.ccis in the older demo).
+    counsellor = (
+        User.objects.filter(is_active=True)
+        .annotate(n=Count("accompaniment_sessions"))
+        .order_by("-n", "pk")
+        .values_list("username", flat=True)
+        .first()
+    ) or "manager.region"
     pk = convention.pk
     return [
         Page("floor, a static file (WhiteNoise)", staticfiles_storage.url("css/essor.css"), ""),
@@ -206,7 +216,7 @@ def pages() -> list[Page]:
         Page(
             "sessions, a counsellor's workspace",
             reverse("accompaniment:workspace"),
-            "counsellor.ccis",
+            counsellor,
         ),
         Page(
             "funding, a budget line's commitments",
@@ -354,13 +364,16 @@ def parse_wrk(output: str) -> dict[str, Any]:
     )
     socket_errors = sum(int(n) for n in sockets.groups()) if sockets else 0
     bad = int(non2xx[1]) if non2xx else 0
+    requests = int(done[1])
+    # No answer within the run: wrk prints zeros, which are no latency (None).
+    pct = {p: round(v, 2) if requests else None for p, v in latency.items()}
     return {
-        "requests": int(done[1]),
+        "requests": requests,
         "rps": round(float(rate[1]), 1),
-        "p50_ms": round(latency[50], 2),
-        "p75_ms": round(latency[75], 2),
-        "p90_ms": round(latency[90], 2),
-        "p99_ms": round(latency[99], 2),
+        "p50_ms": pct[50],
+        "p75_ms": pct[75],
+        "p90_ms": pct[90],
+        "p99_ms": pct[99],
         "non2xx": bad,
         "socket_errors": socket_errors,
         "errors": bad + socket_errors,
@@ -437,13 +450,15 @@ def main() -> None:
         load_before = os.getloadavg()[0]
         sampler.start()
         for page in targets:
+            # What a slow page left queued is served before the next page is timed.
+            check(base + targets[0].path, "", times=1)
             figures = load(base + page.path, cookies.get(page.user, ""), args)
             figures.update(name=page.name, path=page.path, user=page.user or "anonymous")
             figures["kb"] = round(sizes[page.name] / 1024, 1)
             results.append(figures)
             print(
-                f"{page.name:40s} {figures['rps']:8.1f} req/s  p50 {figures['p50_ms']:8.2f}  "
-                f"p90 {figures['p90_ms']:8.2f}  p99 {figures['p99_ms']:8.2f} ms  "
+                f"{page.name:40s} {figures['rps']:8.1f} req/s  p50 {figures['p50_ms'] or 0:8.2f}  "
+                f"p90 {figures['p90_ms'] or 0:8.2f}  p99 {figures['p99_ms'] or 0:8.2f} ms  "
                 f"errors {figures['errors']}  ({figures['kb']} KB)",
                 flush=True,
             )
@@ -458,9 +473,12 @@ def main() -> None:
             server.wait()
     floor, measured = results[0], results[1:]
     for figures in measured:
-        figures["ratio"] = round(figures["p50_ms"] / floor["p50_ms"], 1)
-    worst = max(measured, key=lambda r: r["p99_ms"])
+        answered = figures["requests"] and floor["p50_ms"]
+        figures["ratio"] = round(figures["p50_ms"] / floor["p50_ms"], 1) if answered else None
+    # A page that answered nothing within its run is the worst of all.
+    worst = max(measured, key=lambda r: float("inf") if r["p99_ms"] is None else r["p99_ms"])
     errors = sum(r["errors"] for r in results)
+    unanswered = [r["name"] for r in results if not r["requests"]]
     report(
         bench="http_load",
         scale=args.scale,
@@ -478,7 +496,8 @@ def main() -> None:
         worst_p99_ms=worst["p99_ms"],
         worst_page=worst["name"],
         errors=errors,
-        met=worst["p99_ms"] < 500 and errors == 0,
+        unanswered=unanswered,
+        met=not unanswered and worst["p99_ms"] < 500 and errors == 0,
         peak_rss_mb=round(sampler.peak_kb / 1024),
         processes=sampler.processes,
         # The machine's 1-minute load average: above ~2 on 2 cores, something else was running.

@@ -17,7 +17,8 @@ workbook) and must hold the convention's reference and its figures.
 
 The floor, timed the same way: the SQL of the report's key figures (the queries that
 ``indicators.compute_with_bases`` sends for the convention and the year), replayed raw.
-Peak memory is this process's VmHWM, reset before the first report (the load is not counted).
+Peak memory is this process's VmHWM, reset before the first report: the load's own peak is
+not counted (what the process still holds after it is).
 
 Target: < 10 s per report.
 """

@@ -179,20 +179,28 @@ def _data(r: dict[str, Any]) -> str:
 def http_rows(r: dict[str, Any]) -> list[str]:
     floor = r["floor"]
     pages = r["pages"]
+    worst = (
+        f"**no answer** from {', '.join(r['unanswered'])}"
+        if r.get("unanswered")
+        else f"worst **p99 {r['worst_p99_ms']} ms** ({r['worst_page']})"
+    )
     lines = [
         f"| HTTP load, every page below: wrk {r['threads']} threads, {r['connections']} "
         f"connections, {r['duration_s']} s a page; gunicorn {r['workers']} workers; "
-        f"{_data(r)}, {r['persons']:,} persons | p99 < 500 ms, no error | worst **p99 "
-        f"{r['worst_p99_ms']} ms** ({r['worst_page']}); {r['errors']} errors (non-2xx/3xx "
-        f"and socket) | floor (a static file through WhiteNoise) {floor['rps']:,} req/s, p50 "
-        f"{floor['p50_ms']} ms, p99 {floor['p99_ms']} ms; peak RSS of gunicorn "
+        f"{_data(r)}, {r['persons']:,} persons | p99 < 500 ms, no error | {worst}; "
+        f"{r['errors']} errors (non-2xx/3xx and socket) | floor (a static file through "
+        f"WhiteNoise) {floor['rps']:,} req/s, p50 {floor['p50_ms']} ms, p99 {floor['p99_ms']} "
+        f"ms; peak RSS of gunicorn "
         f"{r['peak_rss_mb']} MB ({r['processes']} processes); load average of the machine "
         f"{r['load_before']} before, {r['load_after']} after | `{r['command']}` |"
     ]
     for p in pages:
+        where = f"| HTTP: {p['name']} (`{p['path']}`, {p['user']}) | p99 < 500 ms, no error | "
+        if not p["requests"]:
+            lines.append(f"{where}**no answer** within {r['duration_s']} s | — | same run |")
+            continue
         lines.append(
-            f"| HTTP: {p['name']} (`{p['path']}`, {p['user']}) | p99 < 500 ms, no error | "
-            f"{p['rps']} req/s, p50 {p['p50_ms']} ms, p90 {p['p90_ms']} ms, **p99 "
+            f"{where}{p['rps']} req/s, p50 {p['p50_ms']} ms, p90 {p['p90_ms']} ms, **p99 "
             f"{p['p99_ms']} ms**, {p['errors']} errors | p50 = {p['ratio']}× the floor; "
             f"{p['kb']} KB | same run |"
         )
