@@ -143,8 +143,12 @@ class PersonViewSet(RegistryRecordViewSet):
             sex=params.get("sex", ""),
             commune=params.get("commune", ""),
         )
-        return person_list(actor=_actor(self.request), filters=filters).prefetch_related(
-            "holdings__partner"
+        # The commune's code and the registering partner's are in every row: one join, not a
+        # query per person.
+        return (
+            person_list(actor=_actor(self.request), filters=filters)
+            .select_related("commune", "registered_by")
+            .prefetch_related("holdings__partner")
         )
 
     @extend_schema(parameters=SEARCH_PARAMS)
