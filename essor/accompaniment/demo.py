@@ -52,7 +52,7 @@ def load_demo_catalogue(*, council: Partner, chamber: Partner) -> None:
         return
     from essor.programmes.models import Programme
 
-    programmes = list(Programme.objects.filter(code__in=["tpe-ess-tta", "ess-tta-2023"]))
+    programmes = list(Programme.objects.filter(code__in=["tpe-ess-tta", "ess-tta-2023", "indh-p3"]))
     for code, kind, title_fr, title_ar, hours in SERVICES:
         service = Service.objects.create(
             code=code, kind=kind, title_fr=title_fr, title_ar=title_ar, hours=hours

@@ -121,6 +121,20 @@ DEMO_USERS = [
 Populate = Callable[[dict[str, Partner]], None]
 
 
+def reset_demo_logins() -> list[tuple[DemoUser, str]]:
+    """Only the demo users' passwords, reset (a database already holding data is left as is)."""
+    password = settings.ESSOR_DEMO_PASSWORD
+    logins = []
+    for demo in DEMO_USERS:
+        user = User.objects.filter(username=demo.username).first()
+        if user is not None:
+            user.set_password(password)
+            user.is_active = True
+            save_audited(user, actor=None, verb="core.demo.reset")
+            logins.append((demo, password))
+    return logins
+
+
 @transaction.atomic
 def load_demo(populate: Populate | None = None) -> list[tuple[DemoUser, str]]:
     """Create or refresh the demo partners and users; return the logins to print.

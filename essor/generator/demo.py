@@ -10,6 +10,7 @@ stops taking commitments at 90% of its amount, as a prudent programme officer wo
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from essor.accounts.models import Partner, User
 
@@ -34,6 +35,9 @@ def demo_world(partners: dict[str, Partner], *, persons: int, seed: int) -> Worl
 
     region = Region.objects.get(code=TTA)
     world = World(persons=persons, seed=seed, fixed_budget=True, merged_share=0.0)
+    # Three programmes (not five a region as at nation scale): 1.2 applications a record keep
+    # them at one application per person and programme.
+    world.per_million = {"applications": 1_200_000}
     world.regions = [region]
     world.communes = [
         (c.pk, 0, c.kind, c.population_2024 or 1000)
@@ -41,21 +45,24 @@ def demo_world(partners: dict[str, Partner], *, persons: int, seed: int) -> Worl
     ]
     world.sectors, world.sector_weights = sectors()
     world.partners = {code: p.pk for code, p in partners.items()}
-    world.chamber = [partners["ccis-tta"].pk]
-    world.centre = [partners["indh-tta"].pk]
 
     def user(name: str) -> int:
         return User.objects.get(username=name).pk
 
     manager, approver = user("manager.region"), user("admin.region")
     maison, bus_counsellor = user("counsellor.maison"), user("counsellor.bus")
-    for code in partners:
-        # The ministry's line is entered by the council's administrator and approved by its
-        # programme manager (the other way round for the council's own lines): each has files
-        # waiting for their second signature.
-        entered, approved = (approver, manager) if code == "mtaess" else (manager, approver)
-        counsellor = bus_counsellor if code == "cr-tta" else maison
-        world.users[partners[code].pk] = (entered, approved, counsellor)
+    # Who enters, approves and counsels for each partner that acts in the population. The
+    # council runs the two convention programmes and the bus, the chamber the maisons, INDH its
+    # own programme. Lines of partners with nobody here (the ministry's) are not drawn on.
+    world.users = {
+        partners["cr-tta"].pk: (manager, approver, bus_counsellor),
+        partners["ccis-tta"].pk: (manager, approver, maison),
+        partners["indh-tta"].pk: (user("clerk.indh"), user("clerk.indh"), maison),
+    }
+    # The council registers the holders of its programmes; INDH its own, and it is INDH that
+    # enters a share of them a second time.
+    world.chamber = [partners["cr-tta"].pk]
+    world.centre = [partners["indh-tta"].pk]
 
     references = sorted({ref for _code, _share, ref, _side in PROGRAMMES if ref})
     for reference in references:
@@ -110,13 +117,45 @@ def demo_world(partners: dict[str, Partner], *, persons: int, seed: int) -> Worl
             )
             stops.append(venue.pk)
     world.stops = [stops or world.houses[0]]
-    # The chamber runs the maisons des TPE, the council the bus (as the 25 MDH convention says);
-    # the story's counsellor keeps a free agenda for the story's own sessions.
-    for house_id in world.houses[0]:
-        world.venue_staff[house_id] = (partners["ccis-tta"].pk, maison)
+    # The chamber runs the maisons des TPE, each with its counsellor (the demo's
+    # counsellor.maison in Tanger), the council the bus (as the 25 MDH convention says); the
+    # story's counsellor keeps a free agenda for the story's own sessions.
+    for index, house in enumerate(
+        Venue.objects.filter(pk__in=world.houses[0]).select_related("commune").order_by("pk")
+    ):
+        counsellor = maison if index == 0 else house_counsellor(partners["ccis-tta"], house, seed)
+        world.venue_staff[house.pk] = (partners["ccis-tta"].pk, counsellor)
+        world.venue_places[house.pk] = house.capacity or 40
     for stop_id in stops:
         world.venue_staff[stop_id] = (partners["cr-tta"].pk, bus_counsellor)
+        world.venue_places[stop_id] = bus.capacity if bus is not None and bus.capacity else 20
+    world.strict_agenda = True
     return world
+
+
+def house_counsellor(chamber: Partner, house: Any, seed: int) -> int:
+    """The counsellor of a maison des TPE (made once; no password: an administrator sets it)."""
+    from django.utils.text import slugify
+
+    from essor.accounts.roles import Role
+    from essor.accounts.services import user_create
+
+    from .people import People
+
+    username = f"counsellor.{slugify(house.commune.name_fr)}"[:150]
+    existing = User.objects.filter(username=username).first()
+    if existing is not None:
+        return existing.pk
+    person = People(seed * 31 + house.pk).draw(house.pk)
+    return user_create(
+        actor=None,
+        partner=chamber,
+        username=username,
+        password=None,
+        roles=[Role.COUNSELLOR],
+        first_name=person.first_name,
+        last_name=person.last_name,
+    ).pk
 
 
 def demo_import(
@@ -163,7 +202,9 @@ def demo_import(
                   "CIN", "Téléphone", "Commune"])  # fmt: skip
     names = spellings()
     typed = Variations(cin_missing=0.2, phone_missing=0.3)
+    sources: list[int | None] = []  # per data row: the registry record it types again
     for person in chosen:
+        sources.append(person.pk)
         row = vary(
             SyntheticPerson(
                 person.first_name, person.last_name, person.first_name_ar, person.last_name_ar,
@@ -180,6 +221,7 @@ def demo_import(
     for index in range(rows - len(chosen) - 2):
         new = people.draw(9_000_000 + index)
         out.writerow(_csv_row(new.__dict__ | {"commune_id": rng.choice(communes)}))
+        sources.append(None)
     # Two rows a clerk mistyped: a CIN with no digits, a birth date in the future.
     out.writerow(["Salma", "Ouahbi", "سلمى", "الوهبي", "F", "12/03/1994", "AB", "", ""])
     out.writerow(["Yassine", "Ghazi", "ياسين", "غازي", "M", "04/11/2031", "", "0612345678", ""])
@@ -190,7 +232,24 @@ def demo_import(
         file=ContentFile(table.getvalue().encode("utf-8")),
         name=name,
     )
-    import_job_load(job, actor=clerk)
+    job = import_job_load(job, actor=clerk)
+    # The truth of the records the list created: the person typed again, or a new person.
+    from .models import TrueIdentity
+
+    entity_of = dict(TrueIdentity.objects.values_list("record", "entity"))
+    last = max(entity_of.values(), default=0)
+    truth = []
+    for (_row, action, target, *_rest), source in zip(
+        sorted(job.outcomes), [*sources, None, None], strict=True
+    ):
+        if action == "create" and target:
+            if source is not None and source in entity_of:
+                entity = entity_of[source]
+            else:
+                last += 1
+                entity = last
+            truth.append(TrueIdentity(record=target, entity=entity))
+    TrueIdentity.objects.bulk_create(truth)
 
 
 def _csv_row(row: dict[str, object]) -> list[str]:

@@ -125,8 +125,9 @@ def cols(names: str) -> list[str]:
     return names.split()
 
 
-def scaled(persons: int, name: str) -> int:
-    return max(1, round(PER_MILLION[name] * persons / 1_000_000))
+def scaled(persons: int, name: str, per_million: dict[str, int] | None = None) -> int:
+    rate = (per_million or {}).get(name, PER_MILLION[name])
+    return max(1, round(rate * persons / 1_000_000))
 
 
 # --- The world: reference data made with the ORM --------------------------------------------
@@ -189,6 +190,9 @@ class World:
     # Who holds a venue's sessions and which counsellor leads them (default: the programme's
     # operator and its counsellor).
     venue_staff: dict[int, tuple[int, int]] = field(default_factory=dict)
+    venue_places: dict[int, int] = field(default_factory=dict)  # default 40
+    strict_agenda: bool = False
+    per_million: dict[str, int] = field(default_factory=dict)  # PER_MILLION, overridden
     fixed_budget: bool = False
     duplicate_share: float = 0.08
     merged_share: float = 0.3
@@ -466,20 +470,28 @@ def populate(
     heavy = HEAVY_TABLES if postgres else []
     with timer.step("drop indexes and keys"):
         statements = strip(heavy)
-    with timer.step("draws (records, applications, enrollments)"):
-        loader.draw()
-    with timer.step("persons, holdings, name keys, truth"):
-        loader.persons()
-    with timer.step("organisations, memberships"):
-        loader.organisations()
-    with timer.step("applications, enrollments"):
-        loader.applications()
-    with timer.step("sessions, attendance"):
-        loader.sessions()
-    with timer.step("commitments, disbursements"):
-        loader.funding()
-    with timer.step("follow-ups"):
-        loader.follow_ups()
+    try:
+        with timer.step("draws (records, applications, enrollments)"):
+            loader.draw()
+        with timer.step("persons, holdings, name keys, truth"):
+            loader.persons()
+        with timer.step("organisations, memberships"):
+            loader.organisations()
+        with timer.step("applications, enrollments"):
+            loader.applications()
+        with timer.step("sessions, attendance"):
+            loader.sessions()
+        with timer.step("commitments, disbursements"):
+            loader.funding()
+        with timer.step("follow-ups"):
+            loader.follow_ups()
+    except BaseException:
+        # A step failed outside a transaction (the nation): the indexes and keys come back all
+        # the same, so that the database is never left without its constraints. (Inside one,
+        # the rollback brings them back.)
+        if not connection.in_atomic_block:
+            rebuild(heavy, statements, progress=progress)
+        raise
     with timer.step("indexes and keys"):
         rebuild(heavy, statements, progress=progress)
         if postgres:
@@ -555,6 +567,9 @@ class Loader:
         self.n = world.persons
         self.progress = progress
 
+    def scaled(self, name: str) -> int:
+        return scaled(self.n, name, self.world.per_million)
+
     def rng(self, salt: int) -> random.Random:
         return random.Random(self.world.seed * 1_000_003 + salt)
 
@@ -588,7 +603,7 @@ class Loader:
         self.everyone = array("i", (pk for pool in pools for pk in pool))
 
         # Applications, in the order they were submitted (ids grow with time).
-        total = scaled(n, "applications")
+        total = self.scaled("applications")
         programmes = w.programmes
         drawn = rng.choices(range(len(programmes)), [g.share for g in programmes], k=total)
         days = [
@@ -599,16 +614,33 @@ class Loader:
         self.app_prog = array("B", (drawn[i] for i in order))
         self.app_day = array("i", (days[i] for i in order))
         del drawn, days, order
-        self.app_person = array(
-            "i", (rng.choice(pools[programmes[g].region]) for g in self.app_prog)
-        )
+        # One application per person and programme (a second one is refused by the service):
+        # a person already applied is drawn again, a few times, then the application is not
+        # made (rare: only when nearly the whole region has applied).
+        applied: set[int] = set()
+        self.app_person = array("i")
+        made = array("i")
+        for i, g in enumerate(self.app_prog):
+            pool = pools[programmes[g].region]
+            for _attempt in range(8):
+                person = pool[rng.randrange(len(pool))]
+                if person * 256 + g not in applied:
+                    applied.add(person * 256 + g)
+                    self.app_person.append(person)
+                    made.append(i)
+                    break
+        if len(made) < len(self.app_prog):  # nearly everyone applied: fewer applications
+            self.app_prog = array("B", (self.app_prog[i] for i in made))
+            self.app_day = array("i", (self.app_day[i] for i in made))
+            total = len(made)
+        del applied, made
         # Holders: the chamber (convention A's operator) and/or the investment centre (B's).
         self.sides = bytearray(n + 1)
         for g, person in zip(self.app_prog, self.app_person, strict=True):
             self.sides[person] |= 2 if programmes[g].b_side else 1
 
         # Enrollments: exactly the scaled count, among applications submitted early enough.
-        enrolled = scaled(n, "enrollments")
+        enrolled = self.scaled("enrollments")
         early = [i for i, d in enumerate(self.app_day) if d <= AS_OF.toordinal() - 30]
         chosen = sorted(rng.sample(early, min(enrolled, len(early))))
         statuses = weighted(rng, STATUS_WEIGHTS)
@@ -646,7 +678,7 @@ class Loader:
         # Exits: the scaled count, among enrollments whose support ended by the end of 2025.
         ends = [s + rng.randint(90, 360) for s in self.enr_start]
         could = [e for e, end in enumerate(ends) if end <= AS_OF.toordinal()]
-        exiting = rng.sample(could, min(scaled(n, "exited"), len(could)))
+        exiting = rng.sample(could, min(self.scaled("exited"), len(could)))
         self.enr_exit = array("i", [0]) * len(chosen)
         for e in exiting:
             self.enr_exit[e] = ends[e]
@@ -673,6 +705,9 @@ class Loader:
         days = array("i", (FIRST.toordinal() + registered.randrange(span) for _ in range(n)))
         for app, day in zip(self.app_person, self.app_day, strict=True):
             days[app - 1] = min(days[app - 1], day)  # entered at the latest when they applied
+        for i, original in enumerate(records.original):
+            if original:  # the first record was entered first
+                days[original - 1] = min(days[original - 1], days[i])
         holdings: list[tuple[Any, ...]] = []
         keys: list[tuple[int, str]] = []
 
@@ -713,7 +748,7 @@ class Loader:
     def organisations(self) -> None:
         w, rng = self.world, self.rng(202)
         sectors = self.sectors(rng)
-        total = scaled(self.n, "organisations")
+        total = self.scaled("organisations")
         kinds = weighted(rng, ORG_KINDS)
         chamber = w.chamber
         first, span = date(2021, 1, 1).toordinal(), AS_OF.toordinal() - date(2021, 1, 1).toordinal()
@@ -906,7 +941,7 @@ class Loader:
         for key, pool in pools.items():
             pools[key] = list(dict.fromkeys(pool))  # a holder enrolled twice counts once
         keys = sorted(pools)
-        total = scaled(self.n, "sessions")
+        total = self.scaled("sessions")
         drawn = rng.choices(keys, [len(pools[k]) for k in keys], k=total)
         drawn.sort(key=lambda k: k[1])  # ids grow with time
         kinds = weighted(rng, {k: v[0] for k, v in SESSION_KINDS.items()})
@@ -918,35 +953,52 @@ class Loader:
         self.session_people: list[list[int]] = []
 
         taken: set[tuple[int, date, int]] = set()
-        bus_days: set[tuple[int, date]] = set()
+        led: set[tuple[int, date, int]] = set()
+        bus_days: dict[tuple[int, date], int] = {}
 
         def sessions() -> Iterator[tuple[Any, ...]]:
-            for pk, (g_index, month) in enumerate(drawn, 1):
+            pk = 0
+            for g_index, month in drawn:
                 g = w.programmes[g_index]
                 year, mon = divmod(base + month, 12)
                 kind = next(kinds)
                 _share, low, high = SESSION_KINDS[kind]
                 pool = pools[(g_index, month)]
                 people = rng.sample(pool, min(rng.randint(low, high), len(pool)))
-                # A free slot: a venue holds one session at a time and the bus stops in one
-                # commune a day (a few draws, then the last one is kept).
-                for _attempt in range(6):
+                # A free slot: a venue holds one session at a time, a counsellor leads one at a
+                # time, the bus stops in one commune a day. With a strict agenda (demo, region)
+                # a session without a free slot that month is not held; at nation scale the
+                # last draw is kept (the sessions are there to weigh the dashboards).
+                for _attempt in range(12 if w.strict_agenda else 6):
                     day = date(year, mon + 1, rng.randint(1, 28))
-                    if day.weekday() >= 5:
-                        day -= timedelta(days=day.weekday() - 4)
+                    while day.weekday() >= 5:  # Monday to Friday, evenly
+                        day = date(year, mon + 1, rng.randint(1, 28))
                     bus = rng.random() >= 0.7
                     venue = rng.choice(w.stops[g.region] if bus else w.houses[g.region])
                     hour = rng.choice((8, 13))  # 9:00 or 14:00 in Morocco
-                    busy = (venue, day, hour) in taken or (bus and (g.region, day) in bus_days)
+                    holder, counsellor = w.venue_staff.get(
+                        venue, (g.operator, w.users[g.operator][2])
+                    )
+                    stop = bus_days.get((g.region, day))
+                    busy = (
+                        (venue, day, hour) in taken
+                        or (counsellor, day, hour) in led
+                        or (bus and stop is not None and stop != venue)
+                    )
                     if not busy:
                         break
+                else:
+                    if w.strict_agenda:
+                        continue
+                pk += 1
                 taken.add((venue, day, hour))
+                led.add((counsellor, day, hour))
                 if bus:
-                    bus_days.add((g.region, day))
+                    bus_days[(g.region, day)] = venue
+                people = people[: w.venue_places.get(venue, 40)]
                 starts = at(day, hour)
                 ends = starts + timedelta(hours=rng.randint(2, 4))
                 self.session_people.append(people)
-                holder, counsellor = w.venue_staff.get(venue, (g.operator, w.users[g.operator][2]))
                 participants.append((pk, counsellor, len(people), ends))
                 yield (
                     pk,
@@ -958,7 +1010,7 @@ class Loader:
                     g.id,
                     starts,
                     ends,
-                    max(20, len(people)),
+                    max(len(people), min(20, w.venue_places.get(venue, 40))),
                     "",
                     ends + timedelta(days=1),
                 )
@@ -971,10 +1023,11 @@ class Loader:
             "accompaniment_session_counsellors",
             ["id", "session_id", "user_id"],
             ((pk, pk, counsellor) for pk, counsellor, _k, _end in participants),
-            total=total,
+            total=len(participants),
             desc="session counsellors",
         )
-        presence = weighted(rng, {"t": 85, "f": 10, "-": 5})
+        # Every generated session is reported, so everyone in it is marked present or absent.
+        presence = weighted(rng, {"t": 88, "f": 12})
 
         def attendance() -> Iterator[tuple[Any, ...]]:
             pk = 0
@@ -1002,7 +1055,7 @@ class Loader:
     def funding(self) -> None:
         """Commitments of enrolled holders on their programme's lines, then their tranches."""
         w, rng = self.world, self.rng(505)
-        total = min(scaled(self.n, "commitments"), len(self.enr_app))
+        total = min(self.scaled("commitments"), len(self.enr_app))
         chosen = sorted(rng.sample(range(len(self.enr_app)), total))
         statuses = weighted(rng, {"approved": 920, "pending": 30, "rejected": 25, "cancelled": 25})
         self.line_used: dict[int, int] = {}
@@ -1013,7 +1066,11 @@ class Loader:
             g = w.programmes[self.app_prog[app]]
             if g.convention < 0:  # a programme funded outside any convention of this world
                 continue
-            lines = [x for x in w.conventions[g.convention].lines if x.category in FUNDING]
+            lines = [
+                x
+                for x in w.conventions[g.convention].lines
+                if x.category in FUNDING and x.partner in w.users
+            ]
             if not lines:
                 continue
             loans = [x for x in lines if x.category == "loans"]
@@ -1032,6 +1089,8 @@ class Loader:
                 person = None
             day = min(self.enr_start[e] + rng.randint(15, 120), AS_OF.toordinal())
             status = next(statuses)
+            if status == "pending" and amount <= THRESHOLD:
+                status = "approved"  # under the threshold, the service approves at once
             author, approver, _counsellor = w.users[line.partner]
             decided = status in ("approved", "rejected")
             used = self.line_used.get(line.id, 0) + amount

@@ -57,6 +57,21 @@ def table_counts() -> dict[str, int]:
     return counts
 
 
+def truth_for_the_rest() -> None:
+    """Every record made outside the bulk population and the imported lists (the story's
+    holders) is a person of its own."""
+    from essor.registry.models import Person
+
+    from .models import TrueIdentity
+
+    known = TrueIdentity.objects.values("record")
+    last = max(TrueIdentity.objects.values_list("entity", flat=True), default=0)
+    rest = Person.objects.exclude(pk__in=known).order_by("pk").values_list("pk", flat=True)
+    TrueIdentity.objects.bulk_create(
+        TrueIdentity(record=pk, entity=last + index) for index, pk in enumerate(rest, 1)
+    )
+
+
 def generate(
     *,
     scale: str,
@@ -77,7 +92,18 @@ def generate(
     timer = Timer(say)
     steps: dict[str, float] = {}
     if scale == Scale.NATION:
-        from .loader import nation_world, populate
+        from essor.accounts.models import Partner
+
+        from .loader import HEAVY_TABLES, NotEmpty, nation_world, populate
+
+        # The nation's world is made first, outside any transaction: check the tables before.
+        if Partner.objects.filter(code__startswith="ccis-0").exists():
+            raise NotEmpty("accounts_partner")
+        with connection.cursor() as cursor:
+            for table in HEAVY_TABLES:
+                cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {table})")
+                if cursor.fetchone()[0]:
+                    raise NotEmpty(table)
 
         with timer.step("reference data (ORM)"):
             world = nation_world(count, seed)
@@ -111,6 +137,7 @@ def generate(
 
         with timer.step("demo: reference data, population and story"):
             logins = load_demo(populate=population)
+            truth_for_the_rest()
         if on_logins is not None:
             on_logins(logins)
     steps.update(timer.steps)

@@ -59,10 +59,11 @@ class Command(BaseCommand):
                     "The database already holds data: nothing generated "
                     "(a new database file starts afresh)."
                 )
-                if scale != Scale.NATION:
-                    from essor.core.demo import load_demo
+                from essor.core.demo import reset_demo_logins
 
-                    self.print_logins(load_demo())
+                reset = reset_demo_logins()
+                if reset:
+                    self.print_logins(reset)
                 return
             what = (
                 f"a {error} data set was already generated here"
