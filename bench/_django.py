@@ -7,8 +7,6 @@ import os
 import sys
 import tempfile
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -66,46 +64,8 @@ def insert_rows(
     total: int | None = None,
     desc: str | None = None,
 ) -> int:
-    """Write ``rows`` (tuples in the order of ``columns``) into ``table``; return how many.
+    """Write ``rows`` into ``table`` (COPY on PostgreSQL): ``essor.generator.bulk.insert_rows``,
+    imported once Django is set up."""
+    from essor.generator.bulk import insert_rows as write
 
-    COPY on PostgreSQL, batched ``executemany`` on SQLite. No model, no ``save()``, no signal,
-    no history row: the caller keeps the data valid (the database still checks its constraints).
-    """
-    from django.db import connection, transaction
-    from tqdm import tqdm
-
-    names = ", ".join(columns)
-    count = 0
-    # One transaction: in autocommit, SQLite would commit each row of an executemany.
-    with transaction.atomic(), connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
-                for row in tqdm(rows, total=total, desc=desc or table, mininterval=2):
-                    copy.write_row(row)
-                    count += 1
-            return count
-        sql = f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(columns))})"
-        batch: list[tuple[Any, ...]] = []
-        for row in tqdm(rows, total=total, desc=desc or table, mininterval=2):
-            batch.append(tuple(_sqlite_value(connection, v) for v in row))
-            if len(batch) == 5000:
-                cursor.executemany(sql, batch)
-                count += len(batch)
-                batch.clear()
-        if batch:
-            cursor.executemany(sql, batch)
-            count += len(batch)
-    return count
-
-
-def _sqlite_value(connection: Any, value: Any) -> Any:
-    """A value as Django stores it in SQLite (datetimes as naive UTC text)."""
-    if isinstance(value, datetime):
-        return connection.ops.adapt_datetimefield_value(value)
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, bool):
-        return int(value)
-    if isinstance(value, Decimal):
-        return str(value)
-    return value
+    return write(table, columns, rows, total=total, desc=desc)
