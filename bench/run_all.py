@@ -199,7 +199,7 @@ def _data(r: dict[str, Any]) -> str:
     if r["loader"] == "given":
         return f"database {r['database']}"
     if r["loader"] == "generate":
-        return f"generated data, scale {r['scale']}"
+        return f"generated data, scale {r.get('scale', 'demo')}"
     return "demo data (`essor demo`)"
 
 
@@ -259,8 +259,27 @@ def report_rows(r: dict[str, Any]) -> list[str]:
 BEGIN, END = "<!-- make bench: table begins -->", "<!-- make bench: table ends -->"
 
 
+def from_log(path: Path) -> list[dict[str, object]]:
+    """The results of an earlier run, read back from its output (``make bench > log``): each
+    ``$ command`` line followed by its ``RESULT`` line. For a run whose table could not be
+    written, without measuring again."""
+    results: list[dict[str, object]] = []
+    command = ""
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.startswith("$ "):
+            command = line[2:]
+        elif line.strip().startswith("RESULT "):
+            result: dict[str, object] = json.loads(line.strip()[7:])
+            result["command"] = command
+            results.append(result)
+    return results
+
+
 def main() -> None:
-    results = [run(script, args) for script, args in RUNS]
+    if len(sys.argv) == 3 and sys.argv[1] == "--from-log":
+        results = from_log(Path(sys.argv[2]))
+    else:
+        results = [run(script, args) for script, args in RUNS]
     target = ROOT / "docs" / "performance.md"
     table = [
         BEGIN,
