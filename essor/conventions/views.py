@@ -319,15 +319,21 @@ def line_detail(request: EssorRequest, pk: int) -> HttpResponse:
 def _line_page(
     request: EssorRequest, line: Any, *, commit_form: Any, edit_form: Any, status: int = 200
 ) -> HttpResponse:
+    from django.core.paginator import Paginator
+
     from essor.funding.forms import CommitmentForm
     from essor.funding.selectors import commitment_list
 
     user = request.user
     can_see_people = user.can(Cap.PERSONAL_VIEW)
+    # The commitments, 50 a page: a line of a large programme holds hundreds.
+    listed: Any = commitment_list(actor=user, line=line) if can_see_people else []
+    page: Any = Paginator(listed, 50).get_page(request.GET.get("page"))
     context = {
         "line": line,
         "execution": line_execution(line),
-        "commitments": commitment_list(actor=user, line=line)[:200] if can_see_people else [],
+        "commitments": page.object_list,
+        "page": page,
         "can_see_people": can_see_people,
         "can_change": can_change_line(user, line),
         "can_commit": can_commit_on(user, line)
