@@ -104,6 +104,9 @@ def classify(pairs: pd.DataFrame, df: pd.DataFrame, weights: model.Weights) -> l
                 Band.AUTO if sure else Band.REVIEW,
             )
         )
+    # In the order of the records, not the order DuckDB's threads returned them: the same
+    # registry gives the same pairs, saved and merged in the same order.
+    found.sort(key=lambda pair: (pair.left, pair.right))
     return found
 
 

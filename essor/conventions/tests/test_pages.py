@@ -218,3 +218,30 @@ def test_a_rule_with_an_unknown_commune_is_refused_on_the_page(personas: Persona
     assert response.status_code == 400
     assert "99.999.99.9" in response.content.decode()
     assert not programme.eligibility_rules.exists()
+
+
+def test_a_lines_commitments_come_50_a_page(personas: Personas, client_for) -> None:
+    from essor.funding import services as funding
+    from essor.registry.tests.factories import make_person
+
+    from .factories import make_programme
+
+    convention = make_convention(personas.own, envelope="1000000")
+    line = make_line(convention, personas.own, "500000")
+    programme = make_programme(personas.own, line)
+    manager = personas.user("programme_manager")
+    for index in range(55):
+        funding.commitment_create(
+            actor=manager,
+            budget_line=line,
+            programme=programme,
+            person=make_person(personas.own),
+            amount=Decimal(1000 + index),
+        )
+    client = client_for(manager)
+    first = client.get(reverse("conventions:line", args=[line.pk])).content.decode()
+    second = client.get(reverse("conventions:line", args=[line.pk]) + "?page=2").content.decode()
+    assert first.count("/funding/commitments/") == 50
+    assert "1 / 2" in first
+    assert second.count("/funding/commitments/") == 5
+    assert "2 / 2" in second
