@@ -81,9 +81,10 @@ ENTITY_COLUMNS = [
 
 
 def phone_of(entity: int) -> str:
-    """A person's own mobile: 06 or 07 and eight digits, unique by entity, random-looking."""
-    tail = (entity * 54_435_761 + 12_345_678) % 100_000_000  # a bijection on eight digits
-    return f"+212{'7' if entity % 5 == 0 else '6'}{tail:08d}"
+    """A person's own mobile, as the generator draws it (imported once Django is set up)."""
+    from essor.generator.people import phone_of as own
+
+    return own(entity)
 
 
 class Peak:
