@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "essor.monitoring",
     "essor.linkage",
     "essor.generator",
+    "essor.privacy",
 ]
 
 MIDDLEWARE = [

@@ -46,6 +46,10 @@ class Cap:
     APPLICATIONS_SCORE = "applications.score"  # score the applications assigned to oneself
     ACCOMPANIMENT_ALL = "accompaniment.all"  # see all of one's partner's sessions and groups
     TOURS_PLAN = "tours.plan"  # plan the bus's tours
+    # Law 09-08: answer a person's requests (access, rectification, objection) and run retention.
+    PRIVACY_MANAGE = "privacy.manage"
+    # Export pseudonymised data (no names, CIN or phone; ages in bands) for evaluation.
+    RESEARCH_EXPORT = "research.export"
 
 
 _READ = {Cap.AGGREGATES_VIEW}
@@ -75,6 +79,8 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             Cap.REGISTRY_IMPORT,
             Cap.REGISTRY_EXPORT,
             Cap.REGISTRY_MERGE,
+            Cap.PRIVACY_MANAGE,
+            Cap.RESEARCH_EXPORT,
         }
         | _MONEY
     ),
@@ -88,6 +94,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             Cap.HISTORY_VIEW,
             Cap.IDENTIFIERS_VIEW,
             Cap.REGISTRY_EXPORT,
+            Cap.RESEARCH_EXPORT,
         }
     ),
     # A counsellor works with the people in front of them: names and phones, not full CINs.
@@ -102,13 +109,15 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             Cap.REGISTRY_IMPORT,
             Cap.REGISTRY_EXPORT,
             Cap.REGISTRY_MERGE,
+            Cap.PRIVACY_MANAGE,
         }
     ),
     # The committee reads figures and follows the conventions; it sees no personal data.
     Role.COMMITTEE_MEMBER: frozenset(_READ),
     # An evaluator (often from another partner) scores the files assigned to them, and only
     # those: no registry, no other application.
-    Role.EVALUATOR: frozenset(_READ | {Cap.APPLICATIONS_SCORE}),
+    # The pseudonymised export is theirs too: evaluating a programme needs its data, not names.
+    Role.EVALUATOR: frozenset(_READ | {Cap.APPLICATIONS_SCORE, Cap.RESEARCH_EXPORT}),
 }
 
 ALL_CAPABILITIES: frozenset[str] = frozenset(
