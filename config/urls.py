@@ -15,6 +15,7 @@ urlpatterns = [
     path("funding/", include("essor.funding.urls")),
     path("accompaniment/", include("essor.accompaniment.urls")),
     path("monitoring/", include("essor.monitoring.urls")),
+    path("privacy/", include("essor.privacy.urls")),
     path("", include("essor.core.urls")),
 ]
 
