@@ -66,6 +66,22 @@ def insert_rows(
 ) -> int:
     """Write ``rows`` into ``table`` (COPY on PostgreSQL): ``essor.generator.bulk.insert_rows``,
     imported once Django is set up."""
+    from essor.core.crypto import seal
     from essor.generator.bulk import insert_rows as write
 
+    # CINs and phones are stored encrypted (essor.core.crypto): seal them as the model would.
+    if table in SEALED_TABLES:
+        at = [(i, name) for i, name in enumerate(columns) if name in ("cin", "phone")]
+        if at:
+            rows = (_sealed(row, at, seal) for row in rows)
     return write(table, columns, rows, total=total, desc=desc)
+
+
+SEALED_TABLES = {"registry_person", "registry_historicalperson", "programmes_exclusionentry"}
+
+
+def _sealed(row: Sequence[Any], at: list[tuple[int, str]], seal: Any) -> list[Any]:
+    values = list(row)
+    for i, kind in at:
+        values[i] = seal(values[i], kind)
+    return values

@@ -345,7 +345,9 @@ def typed_rows(
         )
     with connection.cursor() as cursor:
         cursor.execute("SELECT cin FROM registry_person WHERE cin <> ''")
-        taken = {c for (c,) in cursor.fetchall()}
+        from essor.core.crypto import unseal
+
+        taken = {unseal(c, "cin") for (c,) in cursor.fetchall()}
         cursor.execute(f"SELECT max(entity) FROM {MARKER}_entity")
         top = cursor.fetchone()[0] + 1_000_000 * (seed % 7 + 1)
     ids, weights = communes()

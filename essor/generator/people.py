@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from essor.core.crypto import seal
 from essor.linkage.synthetic import Variations, spellings, vary
 from essor.registry import synthetic
 from essor.registry.synthetic import CIN_PREFIXES, NameUnit, SyntheticPerson
@@ -264,7 +265,9 @@ def person_rows(
                 merged_at if merged else None,
                 "Doublon fusionné" if merged else "",
                 records.original[i] if merged else None,
-                *values,
+                *values[:6],
+                seal(values[6], "cin"),  # encrypted at rest, as the model stores them
+                seal(values[7], "phone"),
                 "",
                 "",
                 commune,

@@ -14,6 +14,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from essor.core.crypto import EncryptedCharField
 from essor.core.models import TimeStampedModel, bilingual
 from essor.core.money import MoneyField
 
@@ -334,7 +335,7 @@ class ExclusionEntry(models.Model):
     exclusion_list = models.ForeignKey(
         ExclusionList, on_delete=models.CASCADE, related_name="entries"
     )
-    cin = models.CharField(_("CIN"), max_length=20, blank=True, db_index=True)
+    cin = EncryptedCharField(_("CIN"), max_length=20, blank=True, db_index=True, kind="cin")
     ice = models.CharField(_("ICE"), max_length=15, blank=True, db_index=True)
     year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True)
 

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from essor.accounts.scoping import HeldQuerySet
+from essor.core.crypto import EncryptedCharField
 from essor.core.models import ArchivableModel, BilingualNameMixin, TimeStampedModel
 
 YOUNG_MAX_AGE = 35
@@ -74,8 +75,9 @@ class Person(ArchivableModel, TimeStampedModel):
     last_name_ar = models.CharField(_("last name (Arabic script)"), max_length=80, blank=True)
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices, blank=True)
     birth_date = models.DateField(_("birth date"), null=True, blank=True)
-    cin = models.CharField(_("CIN"), max_length=9, blank=True)
-    phone = models.CharField(_("phone"), max_length=16, blank=True, db_index=True)
+    # Encrypted at rest, searchable by exact value (essor.core.crypto, decision 0017).
+    cin = EncryptedCharField(_("CIN"), max_length=9, blank=True, kind="cin")
+    phone = EncryptedCharField(_("phone"), max_length=16, blank=True, db_index=True, kind="phone")
     email = models.EmailField(_("e-mail"), blank=True)
     address = models.CharField(_("address"), max_length=255, blank=True)
     commune = models.ForeignKey(

@@ -466,7 +466,11 @@ def _converter(field: Any) -> Callable[[Any], Any]:
     need the backend's adaptation; text and numbers go as they are)."""
     from django.db import models
 
+    from essor.core.crypto import EncryptedCharField
+
     ops = connection.ops
+    if isinstance(field, EncryptedCharField):
+        return field.get_prep_value
     if isinstance(field, models.DateTimeField):
         return ops.adapt_datetimefield_value
     if isinstance(field, models.DateField):
