@@ -45,7 +45,8 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # The admin site of essor: the sign-in page is essor's own, a second factor when set.
+    "essor.accounts.apps.EssorAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -61,6 +62,9 @@ INSTALLED_APPS = [
     "django_ratelimit",
     "simple_history",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "csp",
     "django_tasks",
     "django_tasks_db",
     "essor.core",
@@ -79,13 +83,21 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy (django-csp), with the admin's and the API docs' narrow relaxations.
+    "essor.accounts.middleware.ContentSecurityPolicyMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Signs out after the idle timeout or the absolute lifetime, with a message.
+    "essor.accounts.middleware.SessionExpiryMiddleware",
+    # With ESSOR_TOTP_REQUIRED_FOR_APPROVERS, sends approvers without a second factor to enrol.
+    "essor.accounts.middleware.SecondFactorRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -135,6 +147,14 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+# Argon2 first: new and changed passwords are hashed with it, and a password stored with an
+# older hasher below is re-hashed with Argon2 the next time its user signs in.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -145,13 +165,21 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
-# Failed sign-ins are throttled per user name and address (django-axes).
+# Failed sign-ins are throttled per user name and address (django-axes): wrong passwords on the
+# sign-in page (the admin signs in there too) and wrong codes at the second step count alike.
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = float(os.environ.get("AXES_COOLOFF_HOURS", "0.25"))  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_LOCKOUT_CALLABLE = "essor.accounts.views.locked_out"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+
+# Second factor (django-otp, TOTP): optional for administrators and approvers; with
+# ESSOR_TOTP_REQUIRED_FOR_APPROVERS they are sent to enrol before anything else.
+OTP_TOTP_ISSUER = os.environ.get("ESSOR_TOTP_ISSUER", "essor")
+ESSOR_TOTP_REQUIRED_FOR_APPROVERS = env_bool("ESSOR_TOTP_REQUIRED_FOR_APPROVERS", False)
+# How long the code step waits after the right password before it asks for the password again.
+ESSOR_TOTP_PENDING_SECONDS = 300
 
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("French")), ("ar", _("Arabic"))]
@@ -175,13 +203,63 @@ STORAGES = {
 }
 MEDIA_ROOT = VAR_DIR / "media"
 
+# Sessions: signed out after SESSION_COOKIE_AGE whatever happens (absolute lifetime) and after
+# ESSOR_SESSION_IDLE_MINUTES without a request (idle timeout); see SessionExpiryMiddleware.
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(8 * 3600)))
+ESSOR_SESSION_IDLE_MINUTES = int(os.environ.get("ESSOR_SESSION_IDLE_MINUTES", "30"))
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+# No script reads the CSRF cookie: pages and htmx send the token from the page itself.
+CSRF_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SAMESITE = "Lax"
+CSRF_FAILURE_VIEW = "essor.accounts.views.csrf_failure"
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+
+# Security headers. The Content-Security-Policy allows no inline script, no eval, no inline
+# style and no other origin; ContentSecurityPolicyMiddleware relaxes styles (never scripts)
+# for the Django admin and the API docs only. docs/decisions/0019 says why each line is there.
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+# Features of the browser no page of essor uses: nobody may use them (django-permissions-policy).
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "bluetooth",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "idle-detection",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "serial",
+        "usb",
+    )
+}
 
 REST_FRAMEWORK = {
     # Token first: an API call without credentials gets 401 (with WWW-Authenticate), not 403.
@@ -190,6 +268,16 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # Generous rates (per user, per address for anonymous calls): they stop a runaway script,
+    # not a partner's nightly synchronisation. A throttled call gets 429 with Retry-After.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "essor.accounts.throttling.AnonThrottle",
+        "essor.accounts.throttling.UserThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": os.environ.get("ESSOR_API_RATE_ANON", "600/hour"),
+        "user": os.environ.get("ESSOR_API_RATE_USER", "20000/hour"),
+    },
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -272,3 +360,15 @@ ESSOR_LINKAGE_MAX_TRAINING_PAIRS = int(
 )
 ESSOR_LINKAGE_THREADS = int(os.environ.get("ESSOR_LINKAGE_THREADS", "2"))
 ESSOR_LINKAGE_TEMP_DIR = os.environ.get("ESSOR_LINKAGE_TEMP_DIR", str(VAR_DIR / "linkage-tmp"))
+
+# --- Backups (essor backup / essor restore) ---
+# The archive (database, uploaded files, manifest) is built on django-dbbackup's connectors:
+# docs/how-to/backup-and-restore.md and docs/decisions/0020-backup-and-restore.md.
+# Where `essor backup` writes when given no --output.
+ESSOR_BACKUP_DIR = Path(os.environ.get("ESSOR_BACKUP_DIR", VAR_DIR / "backups"))
+# Dumps are staged here, not in /tmp (often held in memory); the folder is made when needed.
+DBBACKUP_TMP_DIR = os.environ.get("ESSOR_BACKUP_TMP_DIR", str(VAR_DIR / "tmp"))
+# A restore on another server may have other role names: the restored tables belong to the
+# role that restores, and grants are that server's own.
+DBBACKUP_CONNECTORS = {"default": {"PG_OPTIONS": "--no-owner --no-privileges"}}
+# --- end of Backups ---

@@ -6,6 +6,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
+from . import second_factor
 from .models import Partner, User
 from .roles import Role
 
@@ -63,3 +64,24 @@ class PartnerForm(forms.ModelForm):
 
 class DeactivateForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=200)
+
+
+class CodeForm(forms.Form):
+    """A code of the authenticator app (six digits; spaces and dashes are ignored)."""
+
+    code = forms.CharField(
+        label=_("Code from your authenticator app"),
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "inputmode": "numeric",
+                "dir": "ltr",
+                "size": "8",
+                "autofocus": True,
+            }
+        ),
+    )
+
+    def clean_code(self) -> str:
+        return second_factor.clean_code(self.cleaned_data["code"])
