@@ -28,6 +28,7 @@ def essor(request: HttpRequest) -> dict[str, Any]:
         ("territory:regions", _("Territories"), None),
         ("accounts:partners", _("Partners"), None),
         ("accounts:users", _("Users"), Cap.USERS_VIEW),
+        ("privacy:index", _("Personal data"), Cap.PRIVACY_MANAGE),
         ("api-docs", _("API"), None),
     ]
     path = request.path

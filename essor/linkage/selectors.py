@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import QuerySet
+from django.urls import reverse
 from django.utils.translation import gettext_lazy
 
 from essor.accounts.models import User
@@ -170,6 +171,19 @@ def pair_view(actor: User, pair: PersonPair | OrganisationPair) -> dict[str, Any
     if isinstance(pair, PersonPair):
         left = person_card(pair.left, visible=pair.left_id in visible, actor=actor)
         right = person_card(pair.right, visible=pair.right_id in visible, actor=actor)
+        # A full CIN shown to the reviewer is in the access log (essor.privacy).
+        shown = [
+            record.pk
+            for record, card in ((pair.left, left), (pair.right, right))
+            if record.cin and card["cin"] == record.cin
+        ]
+        if shown:
+            from essor.privacy.models import AccessPurpose
+            from essor.privacy.services import log_full_cin
+
+            log_full_cin(
+                actor, shown, AccessPurpose.REVIEW, reverse("linkage:pair", args=[kind, pair.pk])
+            )
         # The evidence as the records stand today (they may have changed since the run).
         rows = [
             batch.person_row({f: getattr(p, f) for f in LOOKUP_FIELDS})

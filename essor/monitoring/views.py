@@ -155,6 +155,15 @@ def records(request: EssorRequest, kind: str, key: str, code: str) -> HttpRespon
         behind = Organisation.objects.filter(pk__in=rows.values("organisation_id"))
         visible = behind.visible_to(request.user).select_related("commune").order_by("pk")
     total = behind.count()
+    if indicator.lists != "organisations":
+        # A person who objected is counted, not named (law 09-08; privacy decision 0018).
+        from essor.privacy.services import without_objections
+
+        named = without_objections(visible)
+        objected = visible.count() - named.count()
+        visible = named
+    else:
+        objected = 0
     page = Paginator(visible, 50).get_page(request.GET.get("page"))
     return render(
         request,
@@ -165,7 +174,8 @@ def records(request: EssorRequest, kind: str, key: str, code: str) -> HttpRespon
             "indicator": indicator,
             "page": page,
             "total": total,
-            "hidden": total - page.paginator.count,
+            "hidden": total - page.paginator.count - objected,
+            "objected": objected,
             "lists": indicator.lists,
             "back": dashboards.dashboard_url(scope, period),
         },

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from essor.accounts.permissions import require
 from essor.accounts.roles import Cap
 from essor.core.http import EssorRequest
+from essor.privacy.services import ShownCins, without_objections
 from essor.registry.exporting import person_columns, to_csv, to_xlsx
 from essor.registry.models import Person
 from essor.territory.models import Province, Region
@@ -99,13 +100,19 @@ def bulk_export(request: EssorRequest, pk: int, fmt: str) -> HttpResponse:
         raise Http404
     programme, _form, eligible, _not_applied, on = _screen(request, pk)
     require(request.user, Cap.REGISTRY_EXPORT)
-    records = eligible.select_related("commune").iterator(chunk_size=2000)
+    # Persons who objected are left out of the list (law 09-08; decision 0018); full CINs
+    # that leave are in the access log, written once the file is built.
+    shown = ShownCins(request.user, path=request.path)
+    records = shown.watch(
+        without_objections(eligible).select_related("commune").iterator(chunk_size=2000)
+    )
     columns = person_columns(request.user)
     content: str | bytes
     if fmt == "csv":
         content = to_csv(records, columns)
     else:
         content = to_xlsx(records, columns, programme.code)
+    shown.write()
     response = HttpResponse(content, content_type=EXPORT_TYPES[fmt])
     name = f"essor-eligible-{programme.code}-{on:%Y%m%d}.{fmt}"
     response["Content-Disposition"] = f'attachment; filename="{name}"'

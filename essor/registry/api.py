@@ -20,6 +20,8 @@ from essor.accounts.roles import Cap
 from essor.core.api import _drf_error
 from essor.core.api import actor_of as _actor
 from essor.core.api import require as _require
+from essor.privacy.models import AccessPurpose
+from essor.privacy.services import log_full_cin
 from essor.territory.models import Commune
 
 from . import services
@@ -154,6 +156,28 @@ class PersonViewSet(RegistryRecordViewSet):
     @extend_schema(parameters=SEARCH_PARAMS)
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().list(request, *args, **kwargs)
+
+    def finalize_response(
+        self, request: Request, response: Response, *args: Any, **kwargs: Any
+    ) -> Response:
+        """Every full CIN the API returns is in the access log (one statement a response)."""
+        response = super().finalize_response(request, response, *args, **kwargs)
+        actor = request.user
+        if (
+            response.status_code < 300
+            and actor.is_authenticated
+            and actor.can(Cap.IDENTIFIERS_VIEW)
+        ):
+            data = getattr(response, "data", None)
+            rows = data.get("results", [data]) if isinstance(data, dict) else data
+            ids = [
+                row["id"]
+                for row in (rows if isinstance(rows, list) else [])
+                if isinstance(row, dict) and row.get("cin") and row.get("id")
+            ]
+            if ids:
+                log_full_cin(actor, ids, AccessPurpose.API, request.path)
+        return response
 
 
 class OrganisationViewSet(RegistryRecordViewSet):

@@ -16,6 +16,8 @@ from essor.accounts.roles import Cap
 from essor.core.forms import form_errors
 from essor.core.http import EssorRequest
 from essor.linkage.support import organisation_supports, person_supports
+from essor.privacy.models import AccessPurpose, Anonymisation, Objection
+from essor.privacy.services import ShownCins, log_full_cin, without_objections
 
 from . import services
 from .exporting import organisation_columns, person_columns, to_csv, to_xlsx
@@ -57,11 +59,16 @@ def persons(request: EssorRequest) -> HttpResponse:
     except ValueError:
         offset = 0
     page = person_search_page(actor=request.user, filters=filters, limit=PAGE_SIZE, offset=offset)
+    show_cin = request.user.can(Cap.IDENTIFIERS_VIEW)
+    if show_cin:  # every full CIN shown is in the access log (one statement for the page)
+        log_full_cin(
+            request.user, [p.pk for p in page.results if p.cin], AccessPurpose.PAGE, request.path
+        )
     context = {
         "page": page,
         "filters": filters,
         "sexes": Sex.choices,
-        "show_cin": request.user.can(Cap.IDENTIFIERS_VIEW),
+        "show_cin": show_cin,
     }
     template = "registry/partials/_person_rows.html" if request.htmx else "registry/persons.html"
     return render(request, template, context)
@@ -70,11 +77,14 @@ def persons(request: EssorRequest) -> HttpResponse:
 @login_required
 def persons_export(request: EssorRequest, fmt: str) -> HttpResponse:
     require(request.user, Cap.REGISTRY_EXPORT)
-    records = person_list(actor=request.user, filters=_person_filters(request)).iterator(
-        chunk_size=2000
-    )
+    # Persons who objected are left out of exports (law 09-08; decision 0018).
+    persons = without_objections(person_list(actor=request.user, filters=_person_filters(request)))
+    shown = ShownCins(request.user, path=request.path)
+    records = shown.watch(persons.iterator(chunk_size=2000))
     columns = person_columns(request.user)
-    return _export(records, columns, fmt, "persons")
+    response = _export(records, columns, fmt, "persons")
+    shown.write()
+    return response
 
 
 def _export(records: Any, columns: Any, fmt: str, name: str) -> HttpResponse:
@@ -95,8 +105,12 @@ def _export(records: Any, columns: Any, fmt: str, name: str) -> HttpResponse:
 def person_detail(request: EssorRequest, pk: int) -> HttpResponse:
     person = access_person(request.user, pk)
     show_cin = request.user.can(Cap.IDENTIFIERS_VIEW)
+    if show_cin and person.cin:
+        log_full_cin(request.user, [person.pk], AccessPurpose.PAGE, request.path)
     context = {
         "person": person,
+        "objection": Objection.objects.filter(person=person).first(),
+        "anonymised": Anonymisation.objects.filter(person=person).exists(),
         "cin": person.cin if show_cin else mask_cin(person.cin),
         "phone": format_phone(person.phone),
         "age": person.age(),
