@@ -1,12 +1,13 @@
 from django.urls import path
 
-from . import views
+from . import views, views_extract
 
 app_name = "conventions"
 
 urlpatterns = [
     path("", views.conventions, name="conventions"),
     path("new/", views.convention_create, name="convention_create"),
+    path("new/from-text/", views_extract.convention_extract, name="convention_extract"),
     path("<int:pk>/", views.convention_detail, name="convention"),
     path("<int:pk>/edit/", views.convention_edit, name="convention_edit"),
     path("<int:pk>/status/", views.convention_transition, name="convention_transition"),

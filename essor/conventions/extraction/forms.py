@@ -1,0 +1,545 @@
+"""The page's forms: the text to read, then one review form per proposed convention.
+
+Each proposed field is a row: a "keep" box (ticked when the confidence is at least 0.5), the
+value as an editable input, the sentence it came from with the matched words marked, and the
+confidence. A row the user unticks is not validated and not saved.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.html import escape, format_html
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext_lazy as _
+
+from essor.accounts.models import Partner
+from essor.core.money import AmountFormField
+from essor.territory.models import Region
+
+from ..forms import date_field, partners
+from ..models import Convention, ConventionKind, PartyRole, TargetIndicator
+from .drafts import (
+    GROUP_LABELS,
+    SERVICE_LABELS,
+    AcceptedDraft,
+    CommitteeChoice,
+    PartyChoice,
+    TargetChoice,
+)
+from .files import MAX_FILE_BYTES, read_upload, too_big
+from .gazetteer import REGION_LABELS
+from .proposal import ConventionProposal, Evidence
+from .text import MAX_CHARS, ExtractionError
+
+KEEP_AT = 0.5
+
+
+def highlight(evidence: Evidence | None) -> SafeString:
+    """The sentence, escaped, with the matched words in ``<mark>``."""
+    if evidence is None:
+        return mark_safe("")
+    out, pos = [], 0
+    for start, end in evidence.spans:
+        if start < pos:
+            continue
+        out.append(escape(evidence.sentence[pos:start]))
+        out.append(format_html("<mark>{}</mark>", evidence.sentence[start:end]))
+        pos = end
+    out.append(escape(evidence.sentence[pos:]))
+    return mark_safe("".join(str(part) for part in out))  # noqa: S308 - every piece is escaped
+
+
+class ExtractForm(forms.Form):
+    text = forms.CharField(
+        label=_("Text of the article or convention"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 12, "lang": "fr", "dir": "ltr"}),
+        help_text=_("In French. Paste the whole article: its title, its body, its date."),
+    )
+    file = forms.FileField(
+        label=_("Or a file (.txt, .docx or .pdf)"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": ".txt,.docx,.pdf,text/plain"}),
+        help_text=_("Up to %(size)s MB.") % {"size": MAX_FILE_BYTES // (1024 * 1024)},
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        upload = data.get("file")
+        if upload:
+            if upload.size > MAX_FILE_BYTES:  # refused on its size, before it is read
+                raise ValidationError(too_big(upload.name, upload.size).message)
+            try:
+                data["content"] = read_upload(upload.name, upload.read())
+                data["filename"] = upload.name
+            except ExtractionError as error:
+                raise ValidationError(error.message) from None
+        elif (data.get("text") or "").strip():
+            data["content"] = data["text"]
+            data["filename"] = ""
+        else:
+            raise ValidationError(
+                _(
+                    "The text is empty. Paste the article or the convention, or choose a .txt, "
+                    ".docx or .pdf file."
+                )
+            )
+        if len(data["content"]) > MAX_CHARS:
+            raise ValidationError(
+                _(
+                    "The text has %(count)s characters; essor reads up to %(max)s (about 60 "
+                    "pages). Keep only the article or the convention."
+                )
+                % {"count": len(data["content"]), "max": MAX_CHARS}
+            )
+        return data
+
+
+@dataclass
+class Row:
+    label: Any
+    keep: forms.BoundField | None
+    inputs: list[forms.BoundField]
+    evidence: SafeString
+    confidence: int | None  # percent
+    note: Any = ""
+    known: str = ""  # for a partner: the partner essor has, or "" when new
+    partner: bool = False
+
+    @property
+    def level(self) -> str:
+        if self.confidence is None:
+            return ""
+        return "agree" if self.confidence >= 80 else "close" if self.confidence >= 60 else "differ"
+
+
+@dataclass
+class Section:
+    title: Any
+    rows: list[Row] = field(default_factory=list)
+
+
+def _percent(confidence: float | None) -> int | None:
+    return None if confidence is None else round(confidence * 100)
+
+
+class DraftReviewForm(forms.Form):
+    """The fields proposed for one convention, each kept, edited or dropped by the user."""
+
+    def __init__(
+        self, *args: Any, proposal: ConventionProposal, reference: str, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.proposal = proposal
+        self.rows: dict[str, tuple[str | None, list[str]]] = {}
+        f = self.fields
+        p = proposal
+        f["keep"] = forms.BooleanField(
+            label=_("Create this draft"),
+            required=False,
+            initial=True,
+            widget=forms.CheckboxInput(attrs={"data-keep-draft": ""}),
+        )
+        f["reference"] = forms.CharField(
+            label=_("Reference"), max_length=60, required=False, initial=reference
+        )
+        f["title"] = forms.CharField(
+            label=_("Title (French)"), max_length=300, required=False, initial=p.title.value
+        )
+        f["kind"] = forms.ChoiceField(
+            label=_("Kind"),
+            choices=[
+                (ConventionKind.PARTNERSHIP, ConventionKind.PARTNERSHIP.label),
+                (ConventionKind.PROGRAMME_CONTRACT, ConventionKind.PROGRAMME_CONTRACT.label),
+            ],
+            initial=p.kind,
+        )
+        self._row("title", None, ["reference", "title", "kind"])
+        if p.objectives:
+            self._keep("objectives", p.objectives.confidence)
+            f["objectives"] = forms.CharField(
+                label=_("Objectives (French)"),
+                required=False,
+                initial=p.objectives.value,
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+            self._row("objectives", "objectives_keep", ["objectives"])
+        if p.envelope:
+            self._keep("envelope", p.envelope.confidence)
+            f["envelope"] = AmountFormField(
+                label=_("Envelope (DH)"), allow_zero=True, required=False, initial=p.envelope.value
+            )
+            self._row("envelope", "envelope_keep", ["envelope"])
+        for i, region in enumerate(p.regions):
+            self._keep(f"region_{i}", region.confidence)
+            f[f"region_{i}"] = forms.ModelChoiceField(
+                label=_("Region"),
+                queryset=Region.objects.order_by("code"),
+                required=False,
+                initial=Region.objects.filter(code=region.value).first(),
+                to_field_name="code",
+            )
+            self._row(f"region_{i}", f"region_{i}_keep", [f"region_{i}"])
+        if p.start_year or p.end_year or p.duration_years or p.start_on:
+            confidence = min(
+                x.confidence for x in (p.start_year, p.end_year, p.duration_years) if x
+            )
+            self._keep("period", confidence)
+            start = p.start_on or (date(p.start_year.value, 1, 1) if p.start_year else None)
+            end = p.end_on or (date(p.end_year.value, 12, 31) if p.end_year else None)
+            f["start_on"] = date_field(_("Start"))
+            f["start_on"].initial = start
+            f["end_on"] = date_field(_("End"))
+            f["end_on"].initial = end
+            self._row("period", "period_keep", ["start_on", "end_on"])
+        if p.signed_on:
+            self._keep("signed", p.signed_on.confidence)
+            f["signed_on"] = date_field(_("Signed on"))
+            f["signed_on"].initial = p.signed_on.value
+            self._row("signed", "signed_keep", ["signed_on"])
+        for i, partner in enumerate(p.partners):
+            name = f"partner_{i}"
+            self._keep(name, partner.confidence)
+            f[name] = forms.ModelChoiceField(
+                label=_("Partner in essor"),
+                queryset=partners(),
+                required=False,
+                initial=partner.partner_id,
+                empty_label=_("— a new partner, named below —"),
+            )
+            f[f"{name}_name"] = forms.CharField(
+                label=_("Name"), max_length=255, required=False, initial=partner.name
+            )
+            f[f"{name}_acronym"] = forms.CharField(
+                label=_("Acronym"), max_length=40, required=False, initial=partner.acronym
+            )
+            f[f"{name}_amount"] = AmountFormField(
+                label=_("Pledged amount (DH)"),
+                allow_zero=True,
+                required=False,
+                initial=partner.amount_mad,
+            )
+            f[f"{name}_roles"] = forms.MultipleChoiceField(
+                label=_("Roles"),
+                choices=PartyRole.choices,
+                required=False,
+                initial=partner.roles,
+                widget=forms.CheckboxSelectMultiple,
+            )
+            self._row(
+                name,
+                f"{name}_keep",
+                [name, f"{name}_name", f"{name}_acronym", f"{name}_amount", f"{name}_roles"],
+            )
+        for i, target in enumerate(p.targets):
+            name = f"target_{i}"
+            self._keep(name, target.confidence)
+            f[f"{name}_indicator"] = forms.ChoiceField(
+                label=_("Indicator"), choices=TargetIndicator.choices, initial=target.indicator
+            )
+            f[f"{name}_value"] = forms.DecimalField(
+                label=_("Target value"),
+                max_digits=14,
+                decimal_places=2,
+                required=False,
+                initial=target.value,
+            )
+            f[f"{name}_label"] = forms.CharField(
+                label=_("Wording (French)"), max_length=300, required=False, initial=target.text
+            )
+            self._row(name, f"{name}_keep", [f"{name}_indicator", f"{name}_value", f"{name}_label"])
+        for i, group in enumerate(p.target_groups):
+            self._keep(f"group_{i}", group.confidence, label=GROUP_LABELS.get(group.value))
+            self._row(f"group_{i}", f"group_{i}_keep", [])
+        for i, service in enumerate(p.services):
+            self._keep(f"service_{i}", service.confidence, label=SERVICE_LABELS.get(service.value))
+            self._row(f"service_{i}", f"service_{i}_keep", [])
+        if p.committee:
+            committee = p.committee.value
+            self._keep("committee", p.committee.confidence)
+            f["committee_name"] = forms.CharField(
+                label=_("Name"), max_length=200, required=False, initial=committee.name
+            )
+            f["committee_chair"] = forms.CharField(
+                label=_("Chaired by"), max_length=200, required=False, initial=committee.chair
+            )
+            f["committee_mandate"] = forms.CharField(
+                label=_("Mandate"),
+                required=False,
+                initial=committee.mandate,
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+            self._row(
+                "committee",
+                "committee_keep",
+                ["committee_name", "committee_chair", "committee_mandate"],
+            )
+        if self.is_bound:
+            self._disable_dropped()
+
+    def _keep(self, name: str, confidence: float, label: Any = None) -> None:
+        self.fields[f"{name}_keep"] = forms.BooleanField(
+            label=label or _("Keep"),
+            required=False,
+            initial=confidence >= KEEP_AT,
+            widget=forms.CheckboxInput(attrs={"data-keep": ""}),
+        )
+
+    def _row(self, name: str, keep: str | None, inputs: list[str]) -> None:
+        self.rows[name] = (keep, inputs)
+
+    def _ticked(self, name: str) -> bool:
+        return bool(self.data.get(self.add_prefix(name)))
+
+    def _disable_dropped(self) -> None:
+        """A dropped row, or every row of a dropped draft, is neither validated nor saved."""
+        dropped_draft = not self._ticked("keep")
+        for keep, inputs in self.rows.values():
+            if dropped_draft or (keep is not None and not self._ticked(keep)):
+                for name in inputs:
+                    self.fields[name].disabled = True
+
+    def kept(self, row: str) -> bool:
+        keep, _inputs = self.rows[row]
+        return keep is None or bool(self.cleaned_data.get(keep))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if not data.get("keep"):
+            return data
+        if not (data.get("reference") or "").strip():
+            self.add_error(
+                "reference", _("Give the draft a reference, for example CONV-01-2024-01.")
+            )
+        elif Convention.objects.filter(reference=data["reference"].strip()).exists():
+            self.add_error(
+                "reference",
+                _("The reference %(ref)s is already used: choose another.")
+                % {"ref": data["reference"].strip()},
+            )
+        if not (data.get("title") or "").strip():
+            self.add_error("title", _("Give the draft a title: a convention needs one."))
+        for i in range(len(self.proposal.partners)):
+            name = f"partner_{i}"
+            if (
+                self.kept(name)
+                and not data.get(name)
+                and not (data.get(f"{name}_name") or "").strip()
+            ):
+                self.add_error(
+                    f"{name}_name",
+                    _("Choose the partner in essor or type the new partner's name, or drop it."),
+                )
+        for i in range(len(self.proposal.targets)):
+            name = f"target_{i}"
+            value = data.get(f"{name}_value")
+            if self.kept(name) and (value is None or value <= 0):
+                self.add_error(
+                    f"{name}_value", _("A target is a number greater than zero, or drop it.")
+                )
+        if self.kept("period") if "period" in self.rows else False:
+            start, end = data.get("start_on"), data.get("end_on")
+            if start and end and end < start:
+                self.add_error("end_on", _("The end is before the start."))
+        return data
+
+    def accepted(self, *, source: str) -> AcceptedDraft:
+        """What the user kept, as edited (call on a valid form whose draft is kept)."""
+        data = self.cleaned_data
+        p = self.proposal
+        draft = AcceptedDraft(
+            reference=data["reference"].strip(),
+            title=data["title"].strip(),
+            kind=data["kind"],
+            source=source,
+        )
+        if "objectives" in self.rows and self.kept("objectives"):
+            draft.objectives = data.get("objectives") or ""
+        if "envelope" in self.rows and self.kept("envelope"):
+            draft.envelope = data.get("envelope")
+        for i in range(len(p.regions)):
+            region = data.get(f"region_{i}")
+            if self.kept(f"region_{i}") and region is not None and region not in draft.regions:
+                draft.regions.append(region)
+        if "period" in self.rows and self.kept("period"):
+            draft.start_on, draft.end_on = data.get("start_on"), data.get("end_on")
+        if "signed" in self.rows and self.kept("signed"):
+            draft.signed_on = data.get("signed_on")
+        regions = {r.code: r for r in draft.regions}
+        for i, partner in enumerate(p.partners):
+            name = f"partner_{i}"
+            if not self.kept(name):
+                continue
+            chosen: Partner | None = data.get(name)
+            draft.parties.append(
+                PartyChoice(
+                    partner=chosen,
+                    name=(data.get(f"{name}_name") or "").strip(),
+                    acronym=(data.get(f"{name}_acronym") or "").strip(),
+                    kind=partner.kind,
+                    region=regions.get(partner.region_code or ""),
+                    amount=data.get(f"{name}_amount"),
+                    roles=list(data.get(f"{name}_roles") or []),
+                )
+            )
+        for i in range(len(p.targets)):
+            name = f"target_{i}"
+            if self.kept(name):
+                value: Decimal = data[f"{name}_value"]
+                draft.targets.append(
+                    TargetChoice(
+                        indicator=data[f"{name}_indicator"],
+                        value=value,
+                        label=data.get(f"{name}_label") or "",
+                    )
+                )
+        draft.target_groups = [
+            g.value for i, g in enumerate(p.target_groups) if self.kept(f"group_{i}")
+        ]
+        draft.services = [s.value for i, s in enumerate(p.services) if self.kept(f"service_{i}")]
+        if "committee" in self.rows and self.kept("committee"):
+            draft.committee = CommitteeChoice(
+                name=(data.get("committee_name") or "").strip() or "Comité de suivi",
+                chair=(data.get("committee_chair") or "").strip(),
+                mandate=(data.get("committee_mandate") or "").strip(),
+            )
+        return draft
+
+    # --- What the template shows ------------------------------------------------------------
+
+    def sections(self) -> list[Section]:
+        p = self.proposal
+
+        def row(
+            name: str, label: Any, evidence: Evidence | None, confidence: float | None, **extra: Any
+        ) -> Row:
+            keep, inputs = self.rows[name]
+            return Row(
+                label=label,
+                keep=self[keep] if keep else None,
+                inputs=[self[i] for i in inputs],
+                evidence=highlight(evidence),
+                confidence=_percent(confidence),
+                **extra,
+            )
+
+        general = Section(_("The convention"))
+        general.rows.append(row("title", _("Title"), p.title.evidence, p.title.confidence))
+        if p.objectives:
+            general.rows.append(
+                row("objectives", _("Objectives"), p.objectives.evidence, p.objectives.confidence)
+            )
+        if p.envelope:
+            general.rows.append(
+                row(
+                    "envelope",
+                    _("Envelope"),
+                    p.envelope.evidence,
+                    p.envelope.confidence,
+                    note=_note(p.envelope.note),
+                )
+            )
+        for i, region in enumerate(p.regions):
+            general.rows.append(
+                row(
+                    f"region_{i}",
+                    REGION_LABELS.get(region.value, region.value),
+                    region.evidence,
+                    region.confidence,
+                    note=_note(region.note),
+                )
+            )
+        if "period" in self.rows:
+            evidence = next(
+                (x.evidence for x in (p.start_year, p.duration_years, p.end_year) if x), None
+            )
+            confidence = min(
+                x.confidence for x in (p.start_year, p.end_year, p.duration_years) if x
+            )
+            note: Any = ""
+            if p.duration_years:
+                note = _("Duration: %(years)s years.") % {"years": p.duration_years.value}
+                if not p.start_year:
+                    note = _(
+                        "Duration: %(years)s years; the text gives no start: type the dates."
+                    ) % {"years": p.duration_years.value}
+            general.rows.append(row("period", _("Period"), evidence, confidence, note=note))
+        if p.signed_on:
+            general.rows.append(
+                row("signed", _("Signature"), p.signed_on.evidence, p.signed_on.confidence)
+            )
+        parties = Section(_("Partners"))
+        for i, partner in enumerate(p.partners):
+            parties.rows.append(
+                row(
+                    f"partner_{i}",
+                    partner.name,
+                    partner.evidence.merged(partner.amount_evidence)
+                    if partner.evidence and partner.amount_evidence
+                    else partner.evidence,
+                    partner.confidence,
+                    known=partner.partner_label,
+                    partner=True,
+                    note=_note(partner.amount_note),
+                )
+            )
+            if (
+                partner.amount_evidence
+                and partner.evidence
+                and (partner.amount_evidence.sentence != partner.evidence.sentence)
+            ):
+                parties.rows[-1].evidence = mark_safe(
+                    f"{parties.rows[-1].evidence}<br>{highlight(partner.amount_evidence)}"  # noqa: S308
+                )
+        targets = Section(_("Targets"))
+        for i, target in enumerate(p.targets):
+            targets.rows.append(row(f"target_{i}", target.text, target.evidence, target.confidence))
+        groups = Section(_("Target groups"))
+        for i, group in enumerate(p.target_groups):
+            groups.rows.append(
+                row(
+                    f"group_{i}",
+                    GROUP_LABELS.get(group.value, group.value),
+                    group.evidence,
+                    group.confidence,
+                )
+            )
+        offered = Section(_("Services promised"))
+        for i, service in enumerate(p.services):
+            offered.rows.append(
+                row(
+                    f"service_{i}",
+                    SERVICE_LABELS.get(service.value, service.value),
+                    service.evidence,
+                    service.confidence,
+                )
+            )
+        committee = Section(_("Committee"))
+        if p.committee:
+            committee.rows.append(
+                row("committee", _("Committee"), p.committee.evidence, p.committee.confidence)
+            )
+        return [s for s in (general, parties, targets, groups, offered, committee) if s.rows]
+
+
+def _note(note: str) -> Any:
+    """The extraction's notes, said in the user's language."""
+    if not note:
+        return ""
+    if "MAD/EUR" in note:
+        return _("Converted from euros at %(rate)s: check the amount in dirhams.") % {
+            "rate": note.split("×", 1)[1].strip()
+        }
+    if "1997-2015" in note:
+        return _("The text uses the region's name before 2015; check the region.")
+    if note.startswith("“région du Nord”"):
+        return _("“Région du Nord” read as Tanger-Tétouan-Al Hoceima; check the region.")
+    if note.startswith("sum of"):
+        return _("The sum of the partners' amounts: the text gives no total.")
+    return note

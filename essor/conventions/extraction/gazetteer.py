@@ -1,0 +1,562 @@
+"""What the rules know by name: regions, partners, target groups, services, target units.
+
+Long names are matched on the folded text (lower case, no accents, same offsets: see
+:func:`text.fold`), so ``Économie`` and ``Economie`` meet; acronyms on the text as written, case
+and all, so ``ADS`` is the agency and ``ads`` is nothing. Adding a partner is one entry in
+:data:`PARTNERS`; ``docs/decisions/0016`` says how the lists are used.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+
+def _flex(name: str) -> str:
+    """A folded name as a pattern: hyphens and spaces interchangeable, apostrophe optional."""
+    parts = re.split(r"[\s-]+", name)
+    return r"[\s\-–]*".join(re.escape(p).replace("'", "'?") for p in parts)
+
+
+# --- Regions (HCP codes of the 2015 division; older names map to today's region) ------------
+
+# (code, folded name, confidence, note): an older name covers today's region in part or whole.
+REGION_NAMES: list[tuple[str, str, float, str]] = [
+    ("01", "tanger-tetouan-al hoceima", 0.9, ""),
+    ("01", "tanger-tetouan-alhoceima", 0.9, ""),
+    ("01", "tanger-tetouan", 0.75, "1997-2015 name"),
+    ("02", "region de l'oriental", 0.9, ""),
+    ("02", "region orientale", 0.9, ""),
+    ("03", "fes-meknes", 0.9, ""),
+    ("03", "fes-boulemane", 0.6, "1997-2015 name"),
+    ("03", "meknes-tafilalet", 0.5, "1997-2015 name, now Fès-Meknès and Drâa-Tafilalet"),
+    ("04", "rabat-sale-kenitra", 0.9, ""),
+    ("04", "rabat-sale-zemmour-zaer", 0.7, "1997-2015 name"),
+    ("04", "gharb-chrarda-beni hssen", 0.7, "1997-2015 name"),
+    ("05", "beni mellal-khenifra", 0.9, ""),
+    ("05", "tadla-azilal", 0.7, "1997-2015 name"),
+    ("06", "casablanca-settat", 0.9, ""),
+    ("06", "grand casablanca", 0.7, "1997-2015 name"),
+    ("06", "chaouia-ouardigha", 0.6, "1997-2015 name"),
+    ("07", "marrakech-safi", 0.9, ""),
+    ("07", "marrakech-tensift-al haouz", 0.7, "1997-2015 name"),
+    ("08", "draa-tafilalet", 0.9, ""),
+    ("09", "souss-massa-draa", 0.6, "1997-2015 name, now Souss-Massa and Drâa-Tafilalet"),
+    ("09", "sous-massa-draa", 0.6, "1997-2015 name, now Souss-Massa and Drâa-Tafilalet"),
+    ("09", "souss-massa", 0.9, ""),
+    ("10", "guelmim-oued noun", 0.9, ""),
+    ("10", "guelmim-es semara", 0.6, "1997-2015 name, now Guelmim-Oued Noun and Laâyoune"),
+    ("11", "laayoune-sakia el hamra", 0.9, ""),
+    ("11", "laayoune-boujdour-sakia el hamra", 0.8, "1997-2015 name"),
+    ("12", "dakhla-oued ed-dahab", 0.9, ""),
+    ("12", "oued ed-dahab-lagouira", 0.7, "1997-2015 name"),
+]
+REGION_FOLDED = re.compile(
+    r"(?<![\w])(?:"
+    + "|".join(
+        f"(?P<r{i}>{_flex(name)})"
+        for i, (_c, name, _s, _n) in sorted(
+            enumerate(REGION_NAMES), key=lambda item: -len(item[1][1])
+        )
+    )
+    + r")(?![\w])"
+)
+# Written forms that need their capitals: "l'Oriental" (a region, not an adjective), "la région
+# du Nord" (Tanger-Tétouan in the press), region acronyms.
+REGION_RAW: list[tuple[str, re.Pattern[str], float, str]] = [
+    ("02", re.compile(r"\bl'Oriental\b"), 0.85, ""),
+    ("01", re.compile(r"\b[Rr][ée]gion du Nord\b"), 0.6, "“région du Nord” read as Tanger-Tétouan"),
+    ("01", re.compile(r"(?<![\w-])TTA\b"), 0.85, ""),
+    ("04", re.compile(r"(?<![\w-])RSK\b"), 0.85, ""),
+    ("05", re.compile(r"(?<![\w-])BMK\b"), 0.85, ""),
+]
+# Region tags in acronyms such as CCIS-TTA.
+REGION_TAGS = {
+    "TTA": "01",
+    "O": "02",
+    "FM": "03",
+    "RSK": "04",
+    "BMK": "05",
+    "CS": "06",
+    "MS": "07",
+    "DT": "08",
+    "SM": "09",
+    "GON": "10",
+    "LSH": "11",
+    "LSEH": "11",
+    "DOED": "12",
+}
+
+
+@dataclass(frozen=True)
+class RegionMatch:
+    code: str
+    start: int
+    end: int
+    confidence: float
+    note: str
+
+
+def find_regions(text: str, folded: str) -> list[RegionMatch]:
+    found = []
+    for match in REGION_FOLDED.finditer(folded):
+        index = int(next(k for k, v in match.groupdict().items() if v)[1:])
+        code, _name, confidence, note = REGION_NAMES[index]
+        found.append(RegionMatch(code, match.start(), match.end(), confidence, note))
+    for code, pattern, confidence, note in REGION_RAW:
+        for match in pattern.finditer(text):
+            if not any(f.start <= match.start() < f.end for f in found):
+                found.append(RegionMatch(code, match.start(), match.end(), confidence, note))
+    return sorted(found, key=lambda r: r.start)
+
+
+# --- Partners ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Org:
+    """A partner essor knows by name: its kind (``accounts.PartnerKind``), acronym, long name.
+
+    ``regional``: one per region (a council, a wilaya, a chamber, INDH's regional side): its
+    region is read after the name (``Conseil de la région de l'Oriental``, ``CCIS-TTA``) or,
+    failing that, is the convention's.
+    """
+
+    key: str
+    kind: str
+    acronym: str
+    name_fr: str
+    names: tuple[str, ...] = ()  # folded patterns
+    acronyms: tuple[str, ...] = ()  # raw patterns, case-sensitive
+    regional: bool = False
+    name_ar: str = ""
+    regional_name: str = ""  # "Conseil de la région {region}"
+
+
+PARTNERS: list[Org] = [
+    Org(
+        "regional_council",
+        "regional_council",
+        "",
+        "Conseil régional",
+        names=(r"conseil (?:de la |du )?region(?:al)?",),
+        regional=True,
+        regional_name="Conseil de la région {region}",
+    ),
+    Org(
+        "wilaya",
+        "wilaya",
+        "",
+        "Wilaya",
+        names=(r"wilaya(?: de la region)?",),
+        regional=True,
+        regional_name="Wilaya de la région {region}",
+    ),
+    Org(
+        "ccis",
+        "chamber",
+        "CCIS",
+        "Chambre de commerce, d'industrie et de services",
+        names=(r"chambre (?:regionale )?de commerce,? d'industrie et de services",),
+        acronyms=(r"\bCCIS(?:-(?P<tag>[A-Z]{1,4}))?\b",),
+        regional=True,
+        regional_name="Chambre de commerce, d'industrie et de services de la région {region}",
+    ),
+    Org(
+        "crafts_chamber",
+        "chamber",
+        "",
+        "Chambre d'artisanat",
+        names=(r"chambre (?:regionale )?d'artisanat",),
+        regional=True,
+        regional_name="Chambre d'artisanat de la région {region}",
+    ),
+    Org(
+        "agriculture_chamber",
+        "chamber",
+        "",
+        "Chambre d'agriculture",
+        names=(r"chambre (?:regionale )?d'agriculture",),
+        regional=True,
+        regional_name="Chambre d'agriculture de la région {region}",
+    ),
+    Org(
+        "indh",
+        "indh",
+        "INDH",
+        "Initiative nationale pour le développement humain",
+        names=(r"initiative nationale (?:pour le|de) developpement humain",),
+        acronyms=(r"\bINDH\b",),
+        regional=True,
+    ),
+    Org(
+        "crdh",
+        "indh",
+        "CRDH",
+        "Comité régional de développement humain",
+        names=(r"comite regional de developpement humain",),
+        acronyms=(r"\bCRDH\b",),
+        regional=True,
+    ),
+    Org(
+        "cpdh",
+        "indh",
+        "CPDH",
+        "Comité provincial de développement humain",
+        names=(r"comite provincial de developpement humain",),
+        acronyms=(r"\bCPDH\b",),
+    ),
+    Org(
+        "cldh",
+        "indh",
+        "CLDH",
+        "Comité local de développement humain",
+        names=(r"comite local de developpement humain",),
+        acronyms=(r"\bCLDH\b",),
+    ),
+    Org(
+        "anapec",
+        "anapec",
+        "ANAPEC",
+        "Agence nationale de promotion de l'emploi et des compétences",
+        names=(r"agence nationale (?:de|pour la) promotion de l'emploi et des competences",),
+        acronyms=(r"\bANAPEC\b", r"\bAnapec\b"),
+    ),
+    Org(
+        "ofppt",
+        "training_institution",
+        "OFPPT",
+        "Office de la formation professionnelle et de la promotion du travail",
+        names=(r"office de la formation professionnelle et de la promotion du travail",),
+        acronyms=(r"\bOFPPT\b",),
+    ),
+    Org(
+        "irfd",
+        "training_institution",
+        "IRFD",
+        "Institution régionale de la formation et de développement",
+        names=(r"institution regionale de (?:la )?formation et de developpement",),
+        acronyms=(r"\bIRFD\b",),
+        regional=True,
+    ),
+    Org(
+        "fm5",
+        "association",
+        "FM5",
+        "Fondation Mohammed V pour la solidarité",
+        names=(r"fondation mohammed v\b(?: pour la solidarite)?",),
+        acronyms=(r"\bFM5\b",),
+    ),
+    Org(
+        "maroc_pme",
+        "public_agency",
+        "Maroc PME",
+        "Maroc PME (Agence nationale pour la promotion de la petite et moyenne entreprise)",
+        names=(
+            r"maroc pme",
+            r"agence nationale pour la promotion de la (?:petite et moyenne entreprise|pme)",
+        ),
+        acronyms=(r"\bANPME\b",),
+    ),
+    Org(
+        "ads",
+        "public_agency",
+        "ADS",
+        "Agence de développement social",
+        names=(r"agence de developpement social",),
+        acronyms=(r"\bADS\b",),
+    ),
+    Org(
+        "apds",
+        "public_agency",
+        "Agence du Sud",
+        "Agence pour la promotion et le développement économique et social des provinces du Sud "
+        "du Royaume",
+        names=(
+            r"agence pour la promotion et (?:le )?developpement economique et social des "
+            r"(?:prefectures et )?provinces du sud(?: du royaume)?",
+            r"agence du sud",
+        ),
+        acronyms=(r"\bAPDS\b",),
+    ),
+    Org(
+        "apdn",
+        "public_agency",
+        "Agence du Nord",
+        "Agence pour la promotion et le développement économique et social des préfectures et "
+        "provinces du Nord du Royaume",
+        names=(
+            r"agence pour la promotion et (?:le )?developpement economique et social des "
+            r"(?:prefectures et )?provinces du nord(?: du royaume)?",
+            r"agence du nord",
+        ),
+        acronyms=(r"\bAPDN\b",),
+    ),
+    Org(
+        "ado",
+        "public_agency",
+        "Agence de l'Oriental",
+        "Agence de développement de l'Oriental",
+        names=(r"agence (?:de developpement |pour le developpement )?de l'oriental",),
+    ),
+    Org(
+        "odco",
+        "public_agency",
+        "ODCO",
+        "Office du développement de la coopération",
+        names=(r"office du developpement de la cooperation",),
+        acronyms=(r"\bODCO\b",),
+    ),
+    Org(
+        "tamwilcom",
+        "bank",
+        "Tamwilcom",
+        "Tamwilcom (ex-Caisse centrale de garantie)",
+        names=(r"tamwilcom", r"caisse centrale de garantie"),
+        acronyms=(r"\bCCG\b",),
+    ),
+    Org(
+        "cri",
+        "public_agency",
+        "CRI",
+        "Centre régional d'investissement",
+        names=(r"centre regional d'investissement",),
+        acronyms=(r"\bCRI\b",),
+        regional=True,
+    ),
+    Org(
+        "afd",
+        "donor",
+        "AFD",
+        "Agence française de développement",
+        names=(r"agence francaise de developpement",),
+        acronyms=(r"\bAFD\b",),
+    ),
+    Org(
+        "aecid",
+        "donor",
+        "AECID",
+        "Agence espagnole de coopération internationale pour le développement",
+        names=(
+            r"agence espagnole (?:de |pour la )?cooperation internationale "
+            r"(?:au|pour le|de) developpement",
+        ),
+        acronyms=(r"\bAECID\b",),
+    ),
+    Org(
+        "giz",
+        "donor",
+        "GIZ",
+        "Coopération allemande (GIZ)",
+        names=(
+            r"deutsche gesellschaft fur internationale zusammenarbeit",
+            r"cooperation (?:technique )?allemande(?: au developpement(?: durable)?)?",
+        ),
+        acronyms=(r"\bGIZ\b",),
+    ),
+    Org(
+        "enabel",
+        "donor",
+        "Enabel",
+        "Enabel, Agence belge de développement",
+        names=(r"agence belge de developpement",),
+        acronyms=(r"\bEnabel\b",),
+    ),
+    Org(
+        "jica",
+        "donor",
+        "JICA",
+        "Agence japonaise de coopération internationale",
+        names=(r"agence japonaise de cooperation internationale",),
+        acronyms=(r"\bJICA\b",),
+    ),
+    Org("usaid", "donor", "USAID", "USAID", acronyms=(r"\bUSAID\b",)),
+    Org("kfw", "donor", "KfW", "KfW", acronyms=(r"\bKfW\b",)),
+    Org(
+        "eu",
+        "donor",
+        "UE",
+        "Union européenne",
+        names=(r"union europeenne",),
+        acronyms=(r"(?<![\w-])UE\b",),
+    ),
+    Org(
+        "undp",
+        "donor",
+        "PNUD",
+        "Programme des Nations unies pour le développement",
+        names=(r"programme des nations unies pour le developpement",),
+        acronyms=(r"\bPNUD\b",),
+    ),
+    Org("world_bank", "donor", "", "Banque mondiale", names=(r"banque mondiale",)),
+    Org(
+        "afdb",
+        "donor",
+        "BAD",
+        "Banque africaine de développement",
+        names=(r"banque africaine de developpement",),
+    ),
+]
+
+# Ministries are read by their portfolio ("ministère du Tourisme, de l'Artisanat et de
+# l'Economie sociale et solidaire"); a few acronyms are known.
+MINISTRY_ACRONYMS: dict[str, str] = {
+    "MTAESS": "Ministère du Tourisme, de l'Artisanat et de l'Économie sociale et solidaire",
+    "MAGG": "Ministère des Affaires générales et de la gouvernance",
+    "MEF": "Ministère de l'Économie et des Finances",
+    "MIC": "Ministère de l'Industrie et du Commerce",
+}
+MINISTRY_HEAD = re.compile(
+    r"\b(?P<head>[Mm]inist[èe]re|[Mm]inistre)(?:\s+(?:d[ée]l[ée]gu[ée]e?|de\s+tutelle))?"
+    r"(?:\s+(?P<charge>charg[ée]e?|aupr[èe]s\s+du\s+Chef\s+du\s+gouvernement\s+charg[ée]e?))?"
+)
+_PREP = r"(?:de\s+la\s+|de\s+l'|du\s+|des\s+|de\s+|d')"
+MINISTRY_STOP = {
+    "pour",
+    "dans",
+    "en",
+    "au",
+    "aux",
+    "sur",
+    "par",
+    "avec",
+    "qui",
+    "que",
+    "a",
+    "ont",
+    "est",
+    "sont",
+    "lors",
+    "afin",
+    "vise",
+    "relative",
+    "relatif",
+    "le",
+    "la",
+    "les",
+    "un",
+    "une",
+    "et",
+    "ou",
+    "à",
+    "ce",
+    "cette",
+    "son",
+    "sa",
+    "ses",
+    "région",
+    "tutelle",
+}
+# "le ministère", "son département": the ministry named before.
+MINISTRY_ANAPHOR = re.compile(
+    r"\b(?:le|du|au)\s+minist[èe]re\b(?!\s+(?:de|du|des|d'|charg))|\bson\s+d[ée]partement\b"
+)
+CHAMBER_ANAPHOR = re.compile(r"\b(?:la|La)\s+Chambre\b(?!\s+(?:de|d'))")
+# "la région s'engage…": the regional council (only as the subject of a commitment).
+REGION_AS_ACTOR = re.compile(
+    r"\b(?:la|La)\s+r[ée]gion(?=\s*(?:,[^,]{0,30},\s*)?s'engage|\s+(?:contribue|finance|mobilise|apporte|assure|prend en charge|se charge|va|allouera|alloue))"
+)
+
+# Organisations not in the list: a head noun, its complements and an acronym in parentheses.
+GENERIC_ORG = re.compile(
+    r"\b(?P<name>(?:Agence|Association|Fondation|Institut|Institution|Office|F[ée]d[ée]ration"
+    r"|Conf[ée]d[ée]ration|Union|Banque|Caisse|Centre|Instance|Universit[ée]|[ÉE]cole|R[ée]seau"
+    r"|Groupement|Soci[ée]t[ée]|Direction|D[ée]l[ée]gation|Observatoire|Entraide"
+    r"|Conseil\s+(?:provincial|pr[ée]fectoral|communal))"
+    r"(?:\s+(?:(?:de\s+la|de\s+l'|du|des|de|d'|pour\s+la|pour\s+le|pour\s+l'|pour\s+les|au|aux)"
+    r"\s*[\w'-]+|et\s+(?:de\s+la\s+|de\s+l'|du\s+|des\s+|de\s+|le\s+|la\s+)?[\w'-]+"
+    r"|[A-ZÉÈ][\w'-]+|[a-zéèêàç]+(?:ale|ales|aux|aire|aires|ique|iques|elle|ienne|aine|aines"
+    r"|ée|ées|ais|aise|ois|oise|ain)\b)){0,9})"
+    r"(?:\s*\((?P<acronym>[A-Z][A-Za-z0-9-]{1,12})\))?"
+)
+# Names that look like organisations but are not parties: the press, funds, programmes.
+NOT_PARTNERS = re.compile(
+    r"(?i)^(?:aujourd'hui le maroc|le matin|l'opinion|lopinion|la map|map|kiosque360|alm"
+    r"|m[ée]dias24|le360|h24info|hespress|tel quel|l'[ée]conomiste|la vie [ée]co|maroc diplomatique"
+    r"|fonds\b.*|programme\b.*|intilaka|forsa|initiative\b.*|royaume|maroc|[ée]tat)$"
+)
+
+
+# --- Target groups, services, target units ----------------------------------------------------
+
+TARGET_GROUPS: list[tuple[str, str]] = [
+    ("tpe", r"\btpe\b|\btres petites? entreprises?\b"),
+    (
+        "sme",
+        r"\bpme\b|\bpetites? et moyennes? entreprises?\b|(?<!tres )(?<!ces )\bpetites? entreprises?\b",
+    ),
+    ("cooperatives", r"\bcooperatives?\b"),
+    ("auto_entrepreneurs", r"\bauto[- ]?entrepreneu(?:r|rs|se|ses)\b"),
+    ("young_people", r"\bjeunes?\b(?! entreprises?)|\bjeunesse\b"),
+    ("women", r"\bfemmes?\b|\bfeminine?s?\b"),
+    ("rural", r"\brur(?:al|ale|ales|aux)\b"),
+    ("project_holders", r"\bporteu(?:r|rs|se|ses) (?:de |des |d')projets?\b"),
+    ("ess", r"\beconomie sociale(?: et solidaire)?\b|\bess\b"),
+    ("artisans", r"\bartisans?\b"),
+]
+SERVICES: list[tuple[str, str]] = [
+    ("training", r"\bformations?\b|\bformer\b|\brenforcement des capacites\b|\bcursus\b"),
+    ("coaching", r"\bencadrement\b|\baccompagnement\b|\baccompagner\b|\bencadrer\b|\bcoaching\b"),
+    ("mentoring", r"\bmentor(?:at|ing)\b|\bparrainage\b"),
+    ("group_counselling", r"\bconseil de groupe\b|\bgroupes? de travail\b"),
+    ("mobile_unit", r"\bbus\b|\bunite mobile\b|\bcaravanes?\b"),
+    ("maison_des_tpe", r"\bmaisons? des (?:tpe|tres petites entreprises)\b"),
+    ("honour_loans", r"\bprets? d'honneur\b"),
+    (
+        "financing",
+        r"\bsoutien financier\b|\bappui (?:au )?financ\w*|\baide financiere\b|\bsubventions?\b"
+        r"|\bfinancement des (?:projets|activites)\b",
+    ),
+    (
+        "fair",
+        r"\bfoires?\b|\bsalons?\b|\bexpositions?\b|\bcommercialisation\b|\bpromotion des produits\b",
+    ),
+    ("formalities", r"\bformalites\b|\bguichet unique\b"),
+]
+# Units a target counts (folded), each with the indicator it fills by default.
+TARGET_UNITS: list[tuple[str, str]] = [
+    (r"porteu(?:r|rs|se|ses) (?:de |des |d')projets?", "holders"),
+    (r"projets?", "projects_supported"),
+    (r"cooperatives?", "cooperatives_supported"),
+    (r"emplois?(?: directs?| indirects?)?|postes? d'emploi|postes? de travail", "jobs_created"),
+    (
+        r"(?:tres petites |petites |jeunes )?entreprises?|tpe|pme|start-?ups?|"
+        r"auto[- ]?entrepreneurs?",
+        "enterprises",
+    ),
+    (
+        r"jeunes|femmes|beneficiaires?|personnes|artisans?|agriculteurs|diplomes|associations?"
+        r"|stagiaires|conseillers|activites generatrices de revenus|agr|unites de production",
+        "other",
+    ),
+]
+
+
+@dataclass
+class Vocabulary:
+    """The compiled lists (folded patterns), built once."""
+
+    groups: list[tuple[str, re.Pattern[str]]] = field(default_factory=list)
+    services: list[tuple[str, re.Pattern[str]]] = field(default_factory=list)
+
+
+VOCABULARY = Vocabulary(
+    groups=[(key, re.compile(p)) for key, p in TARGET_GROUPS],
+    services=[(key, re.compile(p)) for key, p in SERVICES],
+)
+
+# Today's regions by HCP code, as titles are written (the database holds the same names).
+REGION_LABELS: dict[str, str] = {
+    "01": "Tanger-Tétouan-Al Hoceima",
+    "02": "Oriental",
+    "03": "Fès-Meknès",
+    "04": "Rabat-Salé-Kénitra",
+    "05": "Béni Mellal-Khénifra",
+    "06": "Casablanca-Settat",
+    "07": "Marrakech-Safi",
+    "08": "Drâa-Tafilalet",
+    "09": "Souss-Massa",
+    "10": "Guelmim-Oued Noun",
+    "11": "Laâyoune-Sakia El Hamra",
+    "12": "Dakhla-Oued Ed-Dahab",
+}
