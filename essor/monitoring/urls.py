@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .research import views as research_views
 
 app_name = "monitoring"
 
@@ -16,4 +17,6 @@ urlpatterns = [
     path("records/<str:kind>/<str:key>/<str:code>/", views.records, name="records"),
     path("follow-ups/", views.follow_ups, name="follow_ups"),
     path("follow-ups/<int:pk>/", views.follow_up, name="follow_up"),
+    path("export/", research_views.export, name="research_export"),
+    path("export/dictionary.csv", research_views.dictionary, name="research_dictionary"),
 ]
