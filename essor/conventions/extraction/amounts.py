@@ -36,7 +36,7 @@ _WORD = (
 WORDS = rf"\b{_WORD}(?:(?:-|\s+)(?:et(?:-|\s+))?{_WORD})*\b"
 DIGITS = (
     r"(?<![\d.,])(?:"
-    r"\d{1,3}(?:[. ]\d{3})+(?:,\d+)?(?![\d])"  # 2.380.000 / 2 380 000,50
+    r"\d{1,3}(?:[. \u00a0\u202f]\d{3})+(?:,\d+)?(?![\d])"  # 2.380.000 / 2 380 000,50
     r"|\d{1,3}(?:,\d{3}){2,}(?:\.\d+)?(?![\d])"  # 2,380,000 (English style)
     r"|\d+(?:[.,]\d+)?(?![\d])"  # 105,5 / 2.96 / 25
     r")"
@@ -134,7 +134,7 @@ def parse_number(text: str) -> Decimal:
             return Decimal(text2num(re.sub(r"\s+", " ", raw.lower()), "fr"))
         except (ValueError, TypeError):
             raise ValueError(text) from None
-    compact = raw.replace(" ", "")
+    compact = re.sub(r"[ \u00a0\u202f]", "", raw)
     if re.fullmatch(r"\d{1,3}(?:\.\d{3})+(?:,\d+)?", compact):
         compact = compact.replace(".", "").replace(",", ".")
     elif re.fullmatch(r"\d{1,3}(?:,\d{3}){2,}(?:\.\d+)?", compact):

@@ -11,11 +11,11 @@ from django.utils.translation import gettext as _
 from .text import ExtractionError
 
 # An article or a convention is a few hundred KB even as a PDF; past this it is something else.
-MAX_FILE_BYTES = 4 * 1024 * 1024
+MAX_FILE_BYTES = 4_000_000
 
 
 def _size(n: int) -> str:
-    return f"{n / 1024 / 1024:.1f} MB".replace(".", ",")
+    return f"{n / 1_000_000:.1f} MB".replace(".", ",")
 
 
 def too_big(name: str, size: int) -> ExtractionError:

@@ -66,8 +66,13 @@ class ExtractForm(forms.Form):
         label=_("Or a file (.txt, .docx or .pdf)"),
         required=False,
         widget=forms.ClearableFileInput(attrs={"accept": ".txt,.docx,.pdf,text/plain"}),
-        help_text=_("Up to %(size)s MB.") % {"size": MAX_FILE_BYTES // (1024 * 1024)},
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = _("Up to %(size)s MB.") % {
+            "size": MAX_FILE_BYTES // 1_000_000
+        }
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

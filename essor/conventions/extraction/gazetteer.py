@@ -452,6 +452,11 @@ MINISTRY_ANAPHOR = re.compile(
     r"\b(?:le|du|au)\s+minist[èe]re\b(?!\s+(?:de|du|des|d'|charg))|\bson\s+d[ée]partement\b"
 )
 CHAMBER_ANAPHOR = re.compile(r"\b(?:la|La)\s+Chambre\b(?!\s+(?:de|d'))")
+# "le Conseil" (minutes of the council's session): the council named before.
+COUNCIL_ANAPHOR = re.compile(
+    r"(?<=[Ll]e |[Dd]u |[Aa]u )Conseil\b(?!\s+(?:de|d'|r[ée]gional|provincial|communal"
+    r"|pr[ée]fectoral|sup[ée]rieur|[ée]conomique|national))"
+)
 # "la région s'engage…": the regional council (only as the subject of a commitment).
 REGION_AS_ACTOR = re.compile(
     r"\b(?:la|La)\s+r[ée]gion(?=\s*(?:,[^,]{0,30},\s*)?s'engage|\s+(?:contribue|finance|mobilise|apporte|assure|prend en charge|se charge|va|allouera|alloue))"
@@ -560,3 +565,6 @@ REGION_LABELS: dict[str, str] = {
     "11": "Laâyoune-Sakia El Hamra",
     "12": "Dakhla-Oued Ed-Dahab",
 }
+
+# A region as partners' names write it: "Conseil de la région de l'Oriental".
+REGION_IN_NAMES: dict[str, str] = {**REGION_LABELS, "02": "de l'Oriental"}

@@ -30,12 +30,14 @@ from decimal import Decimal
 from .amounts import Money, find_amounts
 from .gazetteer import (
     CHAMBER_ANAPHOR,
+    COUNCIL_ANAPHOR,
     GENERIC_ORG,
     MINISTRY_ACRONYMS,
     MINISTRY_HEAD,
     NOT_PARTNERS,
     PARTNERS,
     REGION_AS_ACTOR,
+    REGION_IN_NAMES,
     REGION_LABELS,
     REGION_TAGS,
     TARGET_UNITS,
@@ -106,8 +108,16 @@ COMMIT = re.compile(
     r"|ont pour mission|(?:est|sera) chargee?|particip(?:e|ent|era)|octroi(?:e|era)"
     r"|accord(?:e|era)|allou(?:e|era)|fourni(?:t|ra)|veill(?:e|era)|s'occupe(?:ra)?"
     r"|debloqu(?:e|era)|vers(?:e|era)|va (?:acquerir|mobiliser|financer|contribuer|apporter"
-    r"|assurer|mettre)|a signe|ont signe|a conclu|ont conclu|a approuve|ont approuve)\b"
+    r"|assurer|mettre)|(?:a|ont) (?:\w+ment )?(?:signe|conclu|approuve|paraphe))\b"
 )
+# A partner that pledges (not one that signs or approves): the subject of an amount.
+PLEDGE = re.compile(
+    r"\s*(?:,[^,]{0,40},\s*)?(?:s'engage(?:nt)?|contribu(?:e|ent|era)|apport(?:e|ent|era)"
+    r"|mobilis(?:e|ent|era)|financ(?:e|ent|era)|prend(?:ra)? en charge|particip(?:e|ent|era)"
+    r"|octroi(?:e|era)|accord(?:e|era)|allou(?:e|era)|debloqu(?:e|era)|vers(?:e|era)"
+    r"|va (?:mobiliser|financer|contribuer|apporter))\b"
+)
+TOTAL = re.compile(r"\s*(?:\([^)]*\))?\s*,?\s*dont\b")
 GAP_CONNECTOR = re.compile(
     r"^\s*(?:(?:et|ainsi que|ainsi qu'|ou)\s*)?(?:(?:le|la|les|l'|du|de la|des|de l'|de|d'|au|aux)"
     r"\s*)?$"
@@ -171,7 +181,7 @@ TARGET_QUALIFIER = re.compile(
     r"|au total|au profit de|a)\s*$"
 )
 AGES = re.compile(
-    r"^\s*,?\s*(?:ages?|agees?)\s+(?:de|entre)\s+(?P<a>\d{1,2})\s+(?:a|et)\s+(?P<b>\d{1,2})\s+ans"
+    r"\s*,?\s*(?:ages?|agees?)\s+(?:de|entre)\s+(?P<a>\d{1,2})\s+(?:a|et)\s+(?P<b>\d{1,2})\s+ans"
 )
 PERCENT = re.compile(r"(?P<n>\d{1,3}(?:,\d+)?)\s?%\s+(?:de |des |d')?(?P<who>femmes|jeunes)")
 UNIT = re.compile(
@@ -403,6 +413,7 @@ class Reader:
         for pattern, kinds in (
             (re.compile(r"\bson\s+d[ée]partement\b"), ("ministry",)),
             (CHAMBER_ANAPHOR, ("chamber",)),
+            (COUNCIL_ANAPHOR, ("regional_council",)),
         ):
             for match in pattern.finditer(self.text):
                 if any(_overlaps((match.start(), match.end()), (m.start, m.end)) for m in found):
@@ -529,6 +540,10 @@ class Reader:
         found = [(announcement, r, r.confidence) for r in inside(announcement)]
         if not found:
             found = [(s, r, round(r.confidence - 0.1, 2)) for s in sentences for r in inside(s)]
+        if not found:  # a second convention in minutes: the region of the whole text
+            found = [
+                (s, r, round(r.confidence - 0.2, 2)) for s in self.sentences for r in inside(s)
+            ][:1]
         out: dict[str, Proposed[str]] = {}
         for sentence, region, confidence in found:
             if region.code not in out:
@@ -668,7 +683,7 @@ class Reader:
         where = mention.region or (region if org is not None and org.regional else None)
         name = mention.name
         if org is not None and org.regional_name and where:
-            name = org.regional_name.format(region=REGION_LABELS[where])
+            name = org.regional_name.format(region=REGION_IN_NAMES[where])
         return PartnerProposal(
             key=self._key(mention, region),
             name=name,
@@ -683,40 +698,56 @@ class Reader:
     def _amounts_to_partners(
         self, sentences: list[Sentence], partners: list[PartnerProposal], region: str | None
     ) -> None:
+        """An amount goes to the partner written next to it (``8 MDH à la charge du Conseil``,
+        ``l'ANAPEC contribue à hauteur de 4 MDH``); failing that, to the one partner that pledges
+        in the sentence (``la région s'engage à mobiliser 25 MDH``). A total (``12 MDH, dont``)
+        is nobody's."""
         by_key = {p.key: p for p in partners}
+        pending: list[tuple[Sentence, Money, list[Mention]]] = []
         for sentence in sentences:
             mentions = [m for m in (self.resolve(m) for m in self._in(sentence)) if m and m.name]
             mentions = [m for m in mentions if self._key(m, region) in by_key]
-            amounts = [
-                a
-                for a in self.amounts
-                if sentence.start <= a.start < sentence.end and not self.is_excluded(a.start)
-            ]
-            for amount in amounts:
-                owner = None
+            for amount in self.amounts:
+                if not sentence.start <= amount.start < sentence.end or self.is_excluded(
+                    amount.start
+                ):
+                    continue
                 after = [m for m in mentions if m.start >= amount.end]
                 before = [m for m in mentions if m.end <= amount.start]
+                owner = None
                 if after and AMOUNT_TO.match(self.folded[amount.end : after[0].start]):
                     owner = after[0]
                 elif before and AMOUNT_FROM.match(self.folded[before[-1].end : amount.start]):
                     owner = before[-1]
-                else:
-                    subjects = [m for m in before if COMMIT.match(self.folded, m.end)]
-                    if len(subjects) == 1:
-                        clause = self.folded[subjects[0].end : amount.start]
-                        if not re.search(r"\balors que\b|\btandis que\b|;", clause):
-                            owner = subjects[0]
-                if owner is None:
-                    continue
-                partner = by_key[self._key(owner, region)]
-                if partner.amount_mad is None:
-                    partner.amount_mad = amount.mad
-                    partner.amount_evidence = Evidence.of(
-                        sentence, (owner.start, owner.end), (amount.start, amount.end)
-                    )
-                    partner.amount_note = amount.note
-                    if "funder" not in partner.roles:
-                        partner.roles = sorted({*partner.roles, "funder"})
+                if owner is None or not self._give(by_key, owner, region, sentence, amount):
+                    pending.append((sentence, amount, before))
+        for sentence, amount, before in pending:
+            if TOTAL.match(self.folded, amount.end):
+                continue
+            subjects = [m for m in before if PLEDGE.match(self.folded, m.end)]
+            if len(subjects) == 1:
+                clause = self.folded[subjects[0].end : amount.start]
+                if not re.search(r"\balors que\b|\btandis que\b|;", clause):
+                    self._give(by_key, subjects[0], region, sentence, amount)
+
+    def _give(
+        self,
+        by_key: dict[str, PartnerProposal],
+        owner: Mention,
+        region: str | None,
+        sentence: Sentence,
+        amount: Money,
+    ) -> bool:
+        partner = by_key[self._key(owner, region)]
+        if partner.amount_mad is not None:
+            return False
+        partner.amount_mad = amount.mad
+        partner.amount_evidence = Evidence.of(
+            sentence, (owner.start, owner.end), (amount.start, amount.end)
+        )
+        partner.amount_note = amount.note
+        partner.roles = sorted({*partner.roles, "funder"})
+        return True
 
     def _envelope(
         self,
