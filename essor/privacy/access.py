@@ -761,10 +761,10 @@ def access_report(person: Person, *, actor: User) -> AccessReport:
         models.Q(left_id__in=person_ids) | models.Q(right_id__in=person_ids)
     ).order_by("created_at", "pk"):
         pairs.rows.append(pair_row(str(RecordKind.PERSON.label), person_ids)(p))
-    for p in OrganisationPair.objects.filter(
+    for org_pair in OrganisationPair.objects.filter(
         models.Q(left_id__in=org_ids) | models.Q(right_id__in=org_ids)
     ).order_by("created_at", "pk"):
-        pairs.rows.append(pair_row(str(RecordKind.ORGANISATION.label), set(org_ids))(p))
+        pairs.rows.append(pair_row(str(RecordKind.ORGANISATION.label), set(org_ids))(org_pair))
     sections.append(pairs)
     merges = Merge.objects.filter(
         models.Q(kind=RecordKind.PERSON)
@@ -848,9 +848,7 @@ def access_report(person: Person, *, actor: User) -> AccessReport:
                     ),
                 }
             )
-    objection_history = Objection.history.filter(  # type: ignore[attr-defined]
-        person_id=person.pk
-    ).select_related("history_user")
+    objection_history = Objection.history.filter(person_id=person.pk).select_related("history_user")
     for row in objection_history.order_by("history_date", "history_id"):
         trail.rows.append(
             {

@@ -363,7 +363,7 @@ def anonymise(
             save_audited(record, actor=actor, verb="privacy.person.anonymised")
         rebuild_person_keys_many(records)
 
-        history = Person.history.model  # type: ignore[attr-defined]
+        history = Person.history.model
         in_history = {f.attname for f in history._meta.concrete_fields}
         rows = list(history.objects.filter(id__in=ids))
         touched: set[str] = set()
@@ -394,9 +394,7 @@ def anonymise(
 
         # What staff wrote about the person at their interview goes with their identity.
         Application.objects.filter(person_id__in=ids).update(interview_note="")
-        Application.history.model.objects.filter(person_id__in=ids).update(  # type: ignore[attr-defined]
-            interview_note=""
-        )
+        Application.history.model.objects.filter(person_id__in=ids).update(interview_note="")
 
         return Anonymisation.objects.create(
             person=person,

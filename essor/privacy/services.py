@@ -81,7 +81,7 @@ class ShownCins:
 
     def watch(self, records: Iterable[R]) -> Iterator[R]:
         for record in records:
-            if self.full and getattr(record, "cin", ""):
+            if self.full and getattr(record, "cin", None):
                 self.ids.append(record.pk)  # type: ignore[attr-defined]
             yield record
 
@@ -157,7 +157,7 @@ def person_rectify(*, actor: User, person: Person, reason: str, **data: Any) -> 
     changed = registry.person_update(actor=actor, person=person, **data)
     if changed:
         # The row person_update just wrote (it is the newest: we are in its transaction).
-        latest = person.history.order_by("-history_date", "-history_id").first()  # type: ignore[attr-defined]
+        latest = person.history.order_by("-history_date", "-history_id").first()
         latest.history_change_reason = RECTIFIED + reason
         latest.save(update_fields=["history_change_reason"])
     return changed

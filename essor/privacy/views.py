@@ -214,6 +214,7 @@ def retention(request: EssorRequest) -> HttpResponse:
     current = retention_rules.digest(expired)
     form = RetentionApplyForm(request.POST or None, initial={"digest": current})
     status = 200
+    stale = False
     if request.method == "POST":
         if form.is_valid() and form.cleaned_data["digest"] == current and expired:
             done = retention_rules.retention_apply(
@@ -229,11 +230,9 @@ def retention(request: EssorRequest) -> HttpResponse:
         if form.is_valid():
             # The list moved since it was shown: show the new one, to be checked again.
             form = RetentionApplyForm(initial={"digest": current})
-            form.add_error(
-                None,
-                _("The list changed since you looked at it: check it again, then confirm."),
-            )
+            stale = True
     context = {
+        "stale": stale,
         "expired": expired[:LISTED],
         "count": len(expired),
         "form": form,
