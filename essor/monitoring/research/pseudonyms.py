@@ -87,8 +87,10 @@ class Pseudonymiser:
 # --- Ages in bands ---------------------------------------------------------------------------
 
 # Every band of the dashboards (indicators.AGE_BANDS) and the 18-35 "young" range are unions of
-# these, so that a figure computed from the file agrees with the page; the bands are narrower
-# only where the programmes' own rules cut (25, 30).
+# these, so that an evaluator cuts the file where the pages cut it; 25-35 is split at 30 (the
+# age rules of youth programmes); no band is narrower than five years.
+# The age is the exact age on the day of the application (the dashboards count year minus
+# birth year): a file's "18-35" can differ from the page's by the holders near a birthday.
 AGE_BANDS: tuple[tuple[str, int, int | None], ...] = (
     ("<18", 0, 17),
     ("18-24", 18, 24),
