@@ -68,12 +68,9 @@ def convention_extract(request: EssorRequest) -> HttpResponse:
     try:
         step = request.POST.get("step", "") if request.method == "POST" else ""
     except RequestDataTooBig:
-        form = ExtractForm()
-        form.add_error(
-            None,
-            _("The text is too long to be sent. Keep only the article or the convention."),
-        )
-        return render(request, "conventions/extract.html", {"form": form}, status=400)
+        error = _("The text is too long to be sent. Keep only the article or the convention.")
+        context = {"form": ExtractForm(), "error": error}
+        return render(request, "conventions/extract.html", context, status=400)
     if step == "save":
         return _save(request)
     form = ExtractForm(request.POST or None, request.FILES or None)

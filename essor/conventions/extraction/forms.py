@@ -116,6 +116,7 @@ class Row:
     note: Any = ""
     known: str = ""  # for a partner: the partner essor has, or "" when new
     partner: bool = False
+    key: str = ""  # what the row proposes: "envelope", "women", "wilaya:01"…
 
     @property
     def level(self) -> str:
@@ -425,6 +426,7 @@ class DraftReviewForm(forms.Form):
             name: str, label: Any, evidence: Evidence | None, confidence: float | None, **extra: Any
         ) -> Row:
             keep, inputs = self.rows[name]
+            extra.setdefault("key", name)
             return Row(
                 label=label,
                 keep=self[keep] if keep else None,
@@ -491,6 +493,7 @@ class DraftReviewForm(forms.Form):
                     partner.confidence,
                     known=partner.partner_label,
                     partner=True,
+                    key=partner.key,
                     note=_note(partner.amount_note),
                 )
             )
@@ -513,6 +516,7 @@ class DraftReviewForm(forms.Form):
                     GROUP_LABELS.get(group.value, group.value),
                     group.evidence,
                     group.confidence,
+                    key=group.value,
                 )
             )
         offered = Section(_("Services promised"))
@@ -523,6 +527,7 @@ class DraftReviewForm(forms.Form):
                     SERVICE_LABELS.get(service.value, service.value),
                     service.evidence,
                     service.confidence,
+                    key=service.value,
                 )
             )
         committee = Section(_("Committee"))
