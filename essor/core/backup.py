@@ -26,13 +26,14 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import logging
 import os
 import shutil
 import socket
 import subprocess
 import tarfile
 import tempfile
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
@@ -46,6 +47,7 @@ from dbbackup.db.sqlite import SqliteBackupConnector
 from django.apps import apps
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
+from django.db.backends.sqlite3.creation import DatabaseCreation
 from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
@@ -232,8 +234,14 @@ def sqlite3_connect_readonly(path: str) -> Any:
 
 
 def _connector(vendor: str, using: str = DEFAULT_DB_ALIAS) -> Any:
+    from dbbackup import settings as dbbackup_settings
     from dbbackup.db.base import get_connector
 
+    # dbbackup sets its command logger to DEBUG when imported: every pg_dump command line would
+    # reach stderr (and cron's mail). A failing command's line is in the error anyway.
+    logging.getLogger("dbbackup.command").setLevel(logging.WARNING)
+    # pg_dump's output spills to disk there.
+    Path(dbbackup_settings.TMP_DIR).mkdir(parents=True, exist_ok=True)
     return get_connector(using, connector_path=CONNECTORS[vendor])
 
 
@@ -344,9 +352,30 @@ def _is_key_file(path: Path) -> bool:
     return any(resolved == (var_dir / name).resolve() for name in KEY_FILES)
 
 
+def media_root() -> Path:
+    """MEDIA_ROOT, refused if it holds more than uploads: a restore replaces it whole."""
+    root = Path(settings.MEDIA_ROOT).resolve()
+    held = [Path(settings.VAR_DIR).resolve(), Path(settings.BASE_DIR).resolve()]
+    database = connections[DEFAULT_DB_ALIAS]
+    name = str(database.settings_dict["NAME"])
+    if database.vendor == "sqlite" and not DatabaseCreation.is_in_memory_db(name):
+        held.append(Path(name).resolve())
+    for path in held:
+        if path.is_relative_to(root):
+            raise BackupError(
+                _(
+                    "MEDIA_ROOT (%(root)s) holds %(path)s: it must be a folder of its own, for "
+                    "the uploaded files only, since a restore replaces it whole. Set MEDIA_ROOT "
+                    "to such a folder (by default var/media) and move the uploads there."
+                )
+                % {"root": root, "path": path}
+            )
+    return root
+
+
 def media_files() -> dict[str, Path]:
     """The files under MEDIA_ROOT by their archive name, key files left out."""
-    root = Path(settings.MEDIA_ROOT)
+    root = media_root()
     files: dict[str, Path] = {}
     if not root.is_dir():
         return files
@@ -409,6 +438,7 @@ def prepare_backup() -> Iterator[Backup]:
     """Dump the database and list the media into a staging folder, removed on exit."""
     vendor = _vendor()
     key_check = _key_check()
+    media_root()
     with tempfile.TemporaryDirectory(dir=work_dir(), prefix="essor-backup-") as staging:
         dump = Path(staging) / DUMP_FILES[vendor]
         created_at = timezone.now()
@@ -514,7 +544,8 @@ def read_manifest(path: Path) -> Manifest:
                 raise _not_a_backup(path, _("its manifest.json is not a file"))
             manifest = json.loads(file.read().decode())
     except (tarfile.TarError, EOFError, OSError) as exc:
-        raise _not_a_backup(path, _("it is not a readable archive (%(error)s)") % {"error": exc})
+        why = _("it is not a readable archive (%(error)s)") % {"error": exc}
+        raise _not_a_backup(path, why) from exc
     except (ValueError, UnicodeDecodeError) as exc:
         raise _not_a_backup(path, _("its manifest.json is not JSON")) from exc
     if not isinstance(manifest, dict) or manifest.get("app") != "essor":
@@ -550,6 +581,7 @@ def check_restorable(manifest: Manifest) -> None:
                 "ours": VENDOR_NAMES[vendor],
             }
         )
+    media_root()
     theirs_check = manifest.get("field_key_check")
     if theirs_check and theirs_check != _key_check():
         raise BackupError(
@@ -563,12 +595,15 @@ def check_restorable(manifest: Manifest) -> None:
 
 def _safe_name(name: str) -> bool:
     path = PurePosixPath(name)
-    return bool(name) and not path.is_absolute() and ".." not in path.parts and "" not in name.split("/")
+    return (
+        bool(name)
+        and not path.is_absolute()
+        and ".." not in path.parts
+        and "" not in name.split("/")
+    )
 
 
-def _extract(
-    path: Path, manifest: Manifest, dump_to: Path, media_to: Path
-) -> None:
+def _extract(path: Path, manifest: Manifest, dump_to: Path, media_to: Path) -> None:
     """Extract the dump and the media, each file checked against the manifest's SHA-256."""
     expected: dict[str, tuple[Path, dict[str, Any]]] = {
         manifest["database"]["file"]: (dump_to, manifest["database"])
@@ -591,7 +626,7 @@ def _extract(
                 target.parent.mkdir(parents=True, exist_ok=True)
                 digest = hashlib.sha256()
                 with target.open("wb") as out:
-                    for block in iter(lambda: source.read(1024 * 1024), b""):
+                    while block := source.read(1024 * 1024):
                         digest.update(block)
                         out.write(block)
                 if digest.hexdigest() != facts["sha256"]:
@@ -630,10 +665,7 @@ def _restore_database(vendor: str, dump: Path, manifest: Manifest) -> list[str]:
             connector.restore_dump(file)
     except CommandConnectorError as exc:
         raise BackupError(
-            _(
-                "pg_restore failed, in one transaction: the database is as it was before. "
-                "%(error)s"
-            )
+            _("pg_restore failed, in one transaction: the database is as it was before. %(error)s")
             % {"error": exc}
         ) from exc
     from django.contrib.contenttypes.models import ContentType
@@ -643,7 +675,8 @@ def _restore_database(vendor: str, dump: Path, manifest: Manifest) -> list[str]:
 
 
 def _restore_media(staged: Path) -> None:
-    """Put the backup's files in MEDIA_ROOT's place; files added since the backup go."""
+    """Put the backup's files in MEDIA_ROOT's place: files added since the backup go, key files
+    (never archived) stay."""
     root = Path(settings.MEDIA_ROOT)
     old = root.with_name(f".{root.name}-before-restore")
     if old.exists():
@@ -652,6 +685,13 @@ def _restore_media(staged: Path) -> None:
         os.replace(root, old)
     os.replace(staged, root)
     if old.exists():
+        for directory, _dirs, names in os.walk(old):
+            for name in names:
+                path = Path(directory) / name
+                if _is_key_file(path):
+                    kept = root / path.relative_to(old)
+                    kept.parent.mkdir(parents=True, exist_ok=True)
+                    os.replace(path, kept)
         shutil.rmtree(old)
 
 
@@ -670,13 +710,18 @@ def verify(manifest: Manifest, using: str = DEFAULT_DB_ALIAS) -> tuple[list[str]
             problems.append(_("%(table)s: missing") % {"table": table})
             continue
         model = known.get(table)
+        got: TableStat
         if expected["checksum"] is None:
             got = {"rows": count_rows(table, using), "checksum": None, "columns": []}
         elif model is not None and set(expected["columns"]) <= set(_columns(model)):
             got = table_stat(model, expected["columns"], using)
         else:
             counted_only.append(table)
-            got = {"rows": count_rows(table, using), "checksum": expected["checksum"]}
+            got = {
+                "rows": count_rows(table, using),
+                "checksum": expected["checksum"],
+                "columns": [],
+            }
         if got["rows"] != expected["rows"]:
             problems.append(
                 _("%(table)s: %(got)s rows, the backup has %(expected)s")
@@ -709,14 +754,14 @@ def restore_from(path: Path, manifest: Manifest) -> Restored:
     Every file is extracted and checked before the database is touched; after the restore the
     database is compared with the manifest, table by table, and any difference is an error."""
     vendor = _vendor()
-    media_root = Path(settings.MEDIA_ROOT)
-    media_root.parent.mkdir(parents=True, exist_ok=True)
+    root = media_root()
+    root.parent.mkdir(parents=True, exist_ok=True)
     with contextlib.ExitStack() as stack:
         work = Path(stack.enter_context(tempfile.TemporaryDirectory(dir=work_dir())))
         # Beside MEDIA_ROOT, so that putting it in place is a rename.
         staged_parent = Path(
             stack.enter_context(
-                tempfile.TemporaryDirectory(dir=media_root.parent, prefix=".essor-restore-")
+                tempfile.TemporaryDirectory(dir=root.parent, prefix=".essor-restore-")
             )
         )
         staged_media = staged_parent / MEDIA

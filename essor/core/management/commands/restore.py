@@ -49,7 +49,10 @@ class Command(BaseCommand):
                 path = Path(source)
                 if not path.is_file():
                     raise CommandError(
-                        _("%(path)s: no such file. Give the path of an archive made by essor backup.")
+                        _(
+                            "%(path)s: no such file. Give the path of an archive made by "
+                            "essor backup."
+                        )
                         % {"path": source}
                     )
             try:
