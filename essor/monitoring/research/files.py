@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
 from decimal import Decimal
 from typing import IO, Any
@@ -111,22 +111,40 @@ def about_rows(scope: ExportScope, names: Pseudonymiser, count: int | None) -> l
     return [[neutralise(v) if isinstance(v, str) else v for v in row] for row in rows]
 
 
+Progress = Callable[[int], object]
+
+
+def csv_chunks(
+    scope: ExportScope, *, names: Pseudonymiser, progress: Progress | None = None
+) -> Iterator[str]:
+    """The CSV's text, a few hundred rows at a time, starting with the BOM and the header.
+    ``progress`` is told how many rows each piece held."""
+    names_of_columns = [column.name for column in columns()]
+    out = io.StringIO()
+    writer = csv.writer(out)
+    out.write("\ufeff")
+    writer.writerow(names_of_columns)
+    pending = 0
+    for _pk, row in export_rows(scope, names=names):
+        writer.writerow([csv_text(row[name]) for name in names_of_columns])
+        pending += 1
+        if pending == ROWS_PER_WRITE:
+            yield out.getvalue()
+            out.seek(0)
+            out.truncate()
+            if progress is not None:
+                progress(pending)
+            pending = 0
+    yield out.getvalue()
+    if progress is not None and pending:
+        progress(pending)
+
+
 def csv_stream(scope: ExportScope, *, language: str, names: Pseudonymiser) -> Iterator[str]:
-    """The CSV, a few hundred rows at a time, in the given language (the view has returned
-    by the time the rows are read)."""
+    """The CSV for a streamed response: the rows are read after the view has returned, so the
+    language is set here again."""
     with translation.override(language):
-        names_of_columns = [column.name for column in columns()]
-        out = io.StringIO()
-        writer = csv.writer(out)
-        out.write("\ufeff")
-        writer.writerow(names_of_columns)
-        for written, (_pk, row) in enumerate(export_rows(scope, names=names), start=1):
-            writer.writerow([csv_text(row[name]) for name in names_of_columns])
-            if written % ROWS_PER_WRITE == 0:
-                yield out.getvalue()
-                out.seek(0)
-                out.truncate()
-        yield out.getvalue()
+        yield from csv_chunks(scope, names=names)
 
 
 def dictionary_csv() -> str:
@@ -139,7 +157,9 @@ def dictionary_csv() -> str:
     return out.getvalue()
 
 
-def xlsx_file(scope: ExportScope, *, names: Pseudonymiser) -> tuple[IO[bytes], int]:
+def xlsx_file(
+    scope: ExportScope, *, names: Pseudonymiser, progress: Progress | None = None
+) -> tuple[IO[bytes], int]:
     """The workbook in a temporary file (openpyxl's write-only mode keeps no row in memory):
     the rows, then the data dictionary. Returns the file, at its start, and the row count."""
     workbook = Workbook(write_only=True)
@@ -150,6 +170,10 @@ def xlsx_file(scope: ExportScope, *, names: Pseudonymiser) -> tuple[IO[bytes], i
     for _pk, row in export_rows(scope, names=names):
         data.append([cell(row[name]) for name in names_of_columns])
         count += 1
+        if progress is not None and count % ROWS_PER_WRITE == 0:
+            progress(ROWS_PER_WRITE)
+    if progress is not None and count % ROWS_PER_WRITE:
+        progress(count % ROWS_PER_WRITE)
     dictionary = workbook.create_sheet(title=_("Dictionary")[:31])
     for line in about_rows(scope, names, count):
         dictionary.append(line)

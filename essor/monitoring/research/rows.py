@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -11,6 +11,8 @@ from typing import Any
 from django.db.models import Avg, Case, Count, F, Q, Sum, When
 from django.db.models.functions import Coalesce
 from django.utils import translation
+
+from essor.monitoring.models import WAVES
 
 from .pseudonyms import Pseudonymiser, age_band, month
 from .scope import ExportScope, applications
@@ -53,11 +55,12 @@ class _Reference:
     criteria: dict[int, list[tuple[int, int, int]]]
 
 
-def _label(row: dict[str, Any], prefix: str = "") -> str:
-    arabic = row.get(f"{prefix}name_ar") or ""
-    if translation.get_language() == "ar" and arabic:
-        return str(arabic)
-    return str(row.get(f"{prefix}name_fr") or arabic)
+def _label(row: Mapping[str, Any], arabic: bool, prefix: str = "") -> str:
+    """The name in the active language (Arabic when it is filled, else French)."""
+    name_ar = row.get(f"{prefix}name_ar") or ""
+    if arabic and name_ar:
+        return str(name_ar)
+    return str(row.get(f"{prefix}name_fr") or name_ar)
 
 
 def _reference(scope: ExportScope, programme_ids: list[int]) -> _Reference:
@@ -65,8 +68,14 @@ def _reference(scope: ExportScope, programme_ids: list[int]) -> _Reference:
     from essor.registry.models import Sector
     from essor.territory.models import Commune
 
+    arabic = translation.get_language() == "ar"
     communes = {
-        row["pk"]: dict(row)
+        row["pk"]: {
+            **row,
+            "label": _label(row, arabic),
+            "province_label": _label(row, arabic, "province__"),
+            "region_label": _label(row, arabic, "region__"),
+        }
         for row in Commune.objects.values(
             "pk",
             "code",
@@ -82,7 +91,8 @@ def _reference(scope: ExportScope, programme_ids: list[int]) -> _Reference:
         )
     }
     sectors = {
-        row["pk"]: dict(row) for row in Sector.objects.values("pk", "code", "name_fr", "name_ar")
+        row["pk"]: {**row, "label": _label(row, arabic)}
+        for row in Sector.objects.values("pk", "code", "name_fr", "name_ar")
     }
     programmes: dict[int, dict[str, Any]] = {}
     conventions: dict[int, set[str]] = defaultdict(set)
@@ -94,7 +104,7 @@ def _reference(scope: ExportScope, programme_ids: list[int]) -> _Reference:
         "budget_lines__convention__reference",
         "budget_lines__convention__parent__reference",
     ):
-        programmes[row["pk"]] = dict(row)
+        programmes[row["pk"]] = {**row, "label": _label(row, arabic)}
         reference = (
             row["budget_lines__convention__parent__reference"]
             or row["budget_lines__convention__reference"]
@@ -253,8 +263,6 @@ def _row(
     reference: _Reference,
     names: Pseudonymiser,
 ) -> dict[str, Any]:
-    from essor.monitoring.models import WAVES
-
     programme = reference.programmes[app["programme_id"]]
     commune = reference.communes.get(app["person_commune"] or app["org_commune"] or 0)
     sector = reference.sectors.get(app["sector_id"] or app["org_sector"] or 0)
@@ -279,16 +287,16 @@ def _row(
         "age_band": age_band(app["birth_date"], app["submitted_on"]),
         "education_level": app["education_level"] or "",
         "sector_code": sector["code"] if sector else "",
-        "sector": _label(sector) if sector else "",
+        "sector": sector["label"] if sector else "",
         "commune_code": commune["code"] if commune else "",
-        "commune": _label(commune) if commune else "",
+        "commune": commune["label"] if commune else "",
         "commune_kind": commune["kind"] if commune else "",
         "province_code": commune["province__code"] if commune else "",
-        "province": _label(commune, "province__") if commune else "",
+        "province": commune["province_label"] if commune else "",
         "region_code": commune["region__code"] if commune else "",
-        "region": _label(commune, "region__") if commune else "",
+        "region": commune["region_label"] if commune else "",
         "programme_code": programme["code"],
-        "programme": _label(programme),
+        "programme": programme["label"],
         "conventions": reference.conventions.get(app["programme_id"], ""),
         "channel": app["channel"],
         "status": app["status"],

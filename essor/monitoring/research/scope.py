@@ -137,7 +137,15 @@ def export_scope(
         programme = selectable_programmes(actor).filter(pk=programme_id).first()
         if programme is None:
             raise Http404
-    scope = ExportScope(convention=convention, programme=programme, rows=rows)
+    return check_scope(ExportScope(convention=convention, programme=programme, rows=rows))
+
+
+def check_scope(scope: ExportScope) -> ExportScope:
+    """The scope, if its choices go together: something chosen, and a programme chosen with a
+    convention funded by it. A ValidationError by field otherwise."""
+    convention, programme = scope.convention, scope.programme
+    if convention is None and programme is None:
+        raise ValidationError({"convention": _("Choose a convention, a programme, or both.")})
     if (
         convention is not None
         and programme is not None
@@ -190,11 +198,11 @@ def applications(scope: ExportScope) -> QuerySet[Application]:
     return rows
 
 
-def log_export(actor: User, scope: ExportScope, fmt: str) -> None:
-    """Who exported what, for the operators (no row, no pseudonym)."""
+def log_export(actor: User | None, scope: ExportScope, fmt: str) -> None:
+    """Who exported what, for the operators (no row, no pseudonym); no user: the command."""
     logger.info(
         "research export: user=%s convention=%s programme=%s rows=%s format=%s",
-        actor.pk,
+        actor.pk if actor is not None else "command",
         scope.convention.pk if scope.convention else None,
         scope.programme.pk if scope.programme else None,
         scope.rows,

@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from django.conf import settings as django_settings
 from django.core.exceptions import ImproperlyConfigured
+from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
@@ -567,3 +568,50 @@ def test_the_openapi_schema_describes_the_export(db: None, client: Any) -> None:
     assert set(row) == {c.name for c in research.columns()}
     assert "birth_date" not in row
     assert "cin" not in row
+
+
+# --- The command -----------------------------------------------------------------------------
+
+
+def test_the_command_writes_the_same_rows_as_the_page(
+    world: World, client_for: Any, tmp_path: Any
+) -> None:
+    page = csv_rows(download(client_for(world.manager), convention=world.c1.pk, format="csv"))
+    output = tmp_path / "evaluation.csv"
+    out = io.StringIO()
+    call_command(
+        "research_export", "--convention", world.c1.reference, "-o", str(output), stdout=out
+    )
+    assert csv_rows(output.read_bytes()) == page
+    assert "4 rows" in out.getvalue()
+    assert Pseudonymiser().fingerprint in out.getvalue()
+    workbook = tmp_path / "evaluation.xlsx"
+    call_command(
+        "research_export",
+        "--programme",
+        world.p1_prog.code,
+        "--format",
+        "xlsx",
+        "-o",
+        str(workbook),
+        "--verbosity",
+        "0",
+        stdout=io.StringIO(),
+    )
+    rows, _dictionary = xlsx_rows(workbook.read_bytes())
+    assert len(rows) == 3
+
+
+def test_the_command_says_what_is_wrong(world: World) -> None:
+    with pytest.raises(CommandError, match="Known: .*" + world.c1.reference):
+        call_command("research_export", "--convention", "NOPE")
+    with pytest.raises(CommandError, match="not funded"):
+        call_command(
+            "research_export",
+            "--convention",
+            world.c1.reference,
+            "--programme",
+            world.p3_prog.code,
+        )
+    with pytest.raises(CommandError, match="Choose a convention"):
+        call_command("research_export")
