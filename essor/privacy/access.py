@@ -744,7 +744,7 @@ def access_report(person: Person, *, actor: User) -> AccessReport:
         "duplicate_checks",
         _("Checks for duplicate records"),
         [
-            ("kind", _("Record"), TEXT),
+            ("kind", _("Kind of record"), TEXT),
             ("record", _("This record"), NUMBER),
             ("other", _("Other record"), NUMBER),
             ("score", _("Match probability"), NUMBER),
@@ -777,7 +777,7 @@ def access_report(person: Person, *, actor: User) -> AccessReport:
             "merges",
             _("Merges of duplicate records"),
             [
-                ("kind", _("Record"), TEXT),
+                ("kind", _("Kind of record"), TEXT),
                 ("kept", _("Record kept"), NUMBER),
                 ("merged", _("Record merged into it"), NUMBER),
                 ("at", _("Date"), DATETIME),
@@ -795,7 +795,9 @@ def access_report(person: Person, *, actor: User) -> AccessReport:
             },
         )
     )
-    trail_objects: list[tuple[str, Any]] = [(_("Person"), p) for p in [person, *merged]]
+    trail_objects: list[tuple[str, Any]] = [
+        (_("Person") + f" #{p.pk}", p) for p in [person, *merged]
+    ]
     trail_objects += [(_("Holder"), h) for h in person.holdings.all()]
     trail_objects += [(_("Consent"), c) for c in person.consents.all()]
     trail_objects += [(_("Membership"), m) for m in memberships]
@@ -826,7 +828,7 @@ def access_report(person: Person, *, actor: User) -> AccessReport:
         "audit_trail",
         _("Audit trail: who changed what, when"),
         [
-            ("record", _("Record"), TEXT),
+            ("record", _("Which record"), TEXT),
             ("at", _("Date"), DATETIME),
             ("by", _("By"), TEXT),
             ("action", _("Action"), TEXT),
@@ -913,7 +915,7 @@ def access_report(person: Person, *, actor: User) -> AccessReport:
             _("Anonymisation"),
             [
                 ("at", _("Anonymised on"), DATETIME),
-                ("trigger", _("How"), TEXT),
+                ("trigger", _("Done by"), TEXT),
                 ("expired_on", _("Retention ended on"), DATE),
             ],
             Anonymisation.objects.filter(person=person),
@@ -970,7 +972,6 @@ def report_dict(report: AccessReport) -> dict[str, Any]:
         "language": report.language,
         "generated_at": _json_value(report.generated_at),
         "generated_by": report.generated_by,
-        "person": {k: _json_value(v) for k, v in report.identity.rows[0].items()},
         "sections": {
             s.key: {
                 "title": s.title,

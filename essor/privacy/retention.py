@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import calendar
 import hashlib
+import os
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -66,8 +67,10 @@ KEPT_FIELDS = frozenset(
 
 
 def default_months() -> int:
-    """Months a programme without a policy keeps the data after exit (60, or the setting)."""
-    return int(getattr(settings, "ESSOR_RETENTION_DEFAULT_MONTHS", DEFAULT_MONTHS))
+    """Months a programme without a policy keeps the data after exit: 60, or the setting
+    (or environment variable) ``ESSOR_RETENTION_DEFAULT_MONTHS``."""
+    value = getattr(settings, "ESSOR_RETENTION_DEFAULT_MONTHS", None)
+    return int(value or os.environ.get("ESSOR_RETENTION_DEFAULT_MONTHS") or DEFAULT_MONTHS)
 
 
 def add_months(day: date, months: int) -> date:

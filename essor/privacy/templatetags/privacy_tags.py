@@ -7,6 +7,7 @@ from typing import Any
 
 from django import template
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 register = template.Library()
@@ -21,11 +22,16 @@ def cell(row: dict[str, Any], key: str, kind: str) -> str:
     if value is None or value == "":
         return "—"
     if kind == "money":
-        return format_mad(value)
-    if kind == "bool":
-        return _("yes") if value else _("no")
-    if isinstance(value, datetime):
-        return timezone.localtime(value).strftime("%d/%m/%Y %H:%M")
-    if isinstance(value, date):
-        return value.strftime("%d/%m/%Y")
-    return str(value)
+        text = format_mad(value)
+    elif kind == "bool":
+        text = _("yes") if value else _("no")
+    elif isinstance(value, datetime):
+        text = timezone.localtime(value).strftime("%d/%m/%Y %H:%M")
+    elif isinstance(value, date):
+        text = value.strftime("%d/%m/%Y")
+    else:
+        text = str(value)
+    if not any(ch.isalpha() for ch in text):
+        # Digits and separators alone (a phone, a date) keep their order in Arabic pages.
+        return format_html('<span dir="ltr">{}</span>', text)
+    return text
