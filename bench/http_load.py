@@ -39,6 +39,8 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -299,6 +301,12 @@ def check(url: str, cookie: str, *, times: int = 4) -> int:
 
 def proc_tree_rss(root: int) -> tuple[int, int]:
     """The summed VmRSS (kB) of ``root`` and its descendants, and how many processes."""
+    rss = proc_tree(root)
+    return sum(rss.values()), len(rss)
+
+
+def proc_tree(root: int) -> dict[int, int]:
+    """The VmRSS (kB) of ``root`` and of each of its descendants, by process id."""
     parents: dict[int, int] = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
@@ -316,15 +324,15 @@ def proc_tree_rss(root: int) -> tuple[int, int]:
             if ppid == parent and pid not in tree:
                 tree.add(pid)
                 frontier.append(pid)
-    total = 0
+    rss: dict[int, int] = {}
     for pid in tree:
         try:
             for line in Path(f"/proc/{pid}/status").read_text().splitlines():
                 if line.startswith("VmRSS:"):
-                    total += int(line.split()[1])
+                    rss[pid] = int(line.split()[1])
         except OSError:
             continue
-    return total, len(tree)
+    return rss
 
 
 class MemorySampler(threading.Thread):
@@ -398,8 +406,8 @@ def load(url: str, cookie: str, args: argparse.Namespace) -> dict[str, Any]:
     return parse_wrk(output)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
+def add_server_arguments(parser: argparse.ArgumentParser) -> None:
+    """The data set and the server, as every bench served by gunicorn takes them."""
     parser.add_argument("--scale", choices=["demo", "region"], default="demo")
     parser.add_argument("--db", default="essor_bench_http")
     parser.add_argument(
@@ -411,11 +419,28 @@ def main() -> None:
     parser.add_argument(
         "--reuse", action="store_true", help="keep a database already loaded at this scale"
     )
-    parser.add_argument("--duration", type=int, default=15, help="seconds of wrk per page")
-    parser.add_argument("--connections", type=int, default=8)
-    parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
-    args = parser.parse_args()
+
+
+@dataclass
+class Served:
+    """gunicorn serving the bench's data set on loopback, and what a load needs to ask it."""
+
+    base: str
+    server: subprocess.Popen[bytes]
+    targets: list[Page]  # the floor first, then the main pages and the API
+    cookies: dict[str, str]  # by demo user's name
+    sizes: dict[str, int]  # bytes of each target's answer, by name
+    loaded: dict[str, Any]
+    persons: int
+    convention: str
+
+
+@contextmanager
+def serve(args: argparse.Namespace, *, log_name: str) -> Iterator[Served]:
+    """Load (or reuse) the data set, start gunicorn on a free port of 127.0.0.1 and check
+    that every target answers 200 to its user. gunicorn is stopped on leaving, whatever
+    happened."""
     if shutil.which("wrk") is None:
         sys.exit("wrk is missing: `make bench` installs it (Debian package wrk).")
     loaded = ensure_data(args.db, args.scale, reuse=args.reuse, loader=args.loader)
@@ -440,37 +465,61 @@ def main() -> None:
 
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    log = Path(tempfile.gettempdir()) / "essor_bench_http_gunicorn.log"
+    log = Path(tempfile.gettempdir()) / log_name
     server = start_gunicorn(database_url, port, args.workers, log)
-    sampler = MemorySampler(server.pid)
-    results: list[dict[str, Any]] = []
     try:
         wait_ready(server, base + targets[0].path, log)
         sizes = {p.name: check(base + p.path, cookies.get(p.user, "")) for p in targets}
-        load_before = os.getloadavg()[0]
-        sampler.start()
-        for page in targets:
-            # What a slow page left queued is served before the next page is timed.
-            check(base + targets[0].path, "", times=1)
-            figures = load(base + page.path, cookies.get(page.user, ""), args)
-            figures.update(name=page.name, path=page.path, user=page.user or "anonymous")
-            figures["kb"] = round(sizes[page.name] / 1024, 1)
-            results.append(figures)
-            print(
-                f"{page.name:40s} {figures['rps']:8.1f} req/s  p50 {figures['p50_ms'] or 0:8.2f}  "
-                f"p90 {figures['p90_ms'] or 0:8.2f}  p99 {figures['p99_ms'] or 0:8.2f} ms  "
-                f"errors {figures['errors']}  ({figures['kb']} KB)",
-                flush=True,
-            )
+        yield Served(
+            base=base,
+            server=server,
+            targets=targets,
+            cookies=cookies,
+            sizes=sizes,
+            loaded=loaded,
+            persons=persons,
+            convention=convention.reference,
+        )
     finally:
-        load_after = os.getloadavg()[0]
-        sampler.stopped.set()
         server.send_signal(signal.SIGTERM)
         try:
             server.wait(timeout=20)
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    add_server_arguments(parser)
+    parser.add_argument("--duration", type=int, default=15, help="seconds of wrk per page")
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--threads", type=int, default=2)
+    args = parser.parse_args()
+    results: list[dict[str, Any]] = []
+    with serve(args, log_name="essor_bench_http_gunicorn.log") as served:
+        base, targets, cookies = served.base, served.targets, served.cookies
+        sampler = MemorySampler(served.server.pid)
+        load_before = os.getloadavg()[0]
+        sampler.start()
+        try:
+            for page in targets:
+                # What a slow page left queued is served before the next page is timed.
+                check(base + targets[0].path, "", times=1)
+                figures = load(base + page.path, cookies.get(page.user, ""), args)
+                figures.update(name=page.name, path=page.path, user=page.user or "anonymous")
+                figures["kb"] = round(served.sizes[page.name] / 1024, 1)
+                results.append(figures)
+                print(
+                    f"{page.name:40s} {figures['rps']:8.1f} req/s  "
+                    f"p50 {figures['p50_ms'] or 0:8.2f}  p90 {figures['p90_ms'] or 0:8.2f}  "
+                    f"p99 {figures['p99_ms'] or 0:8.2f} ms  errors {figures['errors']}  "
+                    f"({figures['kb']} KB)",
+                    flush=True,
+                )
+        finally:
+            load_after = os.getloadavg()[0]
+            sampler.stopped.set()
     floor, measured = results[0], results[1:]
     for figures in measured:
         answered = figures["requests"] and floor["p50_ms"]
@@ -482,11 +531,11 @@ def main() -> None:
     report(
         bench="http_load",
         scale=args.scale,
-        loader=loaded["loader"],
-        reused=loaded["reused"],
-        load_s=loaded["load_s"],
-        persons=persons,
-        convention=convention.reference,
+        loader=served.loaded["loader"],
+        reused=served.loaded["reused"],
+        load_s=served.loaded["load_s"],
+        persons=served.persons,
+        convention=served.convention,
         workers=args.workers,
         connections=args.connections,
         threads=args.threads,

@@ -40,6 +40,8 @@ RUNS = [
     ("linkage_apply.py", ["--db", "essor_bench_linkage"]),
     # Its own database of generated data (`essor generate`, else `essor demo`), served by gunicorn.
     ("http_load.py", ["--scale", "demo", *REUSE]),
+    # The same server and database (http_load.py just loaded it): ten minutes at capacity.
+    ("soak.py", ["--scale", "demo", "--reuse"]),
     # The committee report: on its own demo-scale database, then on the national data set
     # dashboard.py loaded.
     ("report_generation.py", ["--scale", "demo", *REUSE]),
@@ -189,6 +191,8 @@ def rows(results: list[dict[str, object]]) -> list[str]:
             )
         elif r["bench"] == "http_load":
             lines.extend(http_rows(r))
+        elif r["bench"] == "soak":
+            lines.append(soak_row(r))
         elif r["bench"] == "report_generation":
             lines.extend(report_rows(r))
     return lines
@@ -232,6 +236,29 @@ def http_rows(r: dict[str, Any]) -> list[str]:
             f"{p['kb']} KB | same run |"
         )
     return lines
+
+
+def soak_row(r: dict[str, Any]) -> str:
+    """The soak run's row: its verdict, and what a reader needs to weigh it."""
+    target = "10 min at capacity: 0 errors, memory flat"
+    if r.get("error"):
+        return f"| Soak | {target} | **{r['error']}** | — | `{r['command']}` |"
+    steps = ", ".join(
+        f"{s['connections']}: {s['rps']} req/s p99 {s['p99_ms']} ms" for s in r["steps"]
+    )
+    failed = f"; **failed: {', '.join(r['failed'])}**" if r["failed"] else ""
+    return (
+        f"| Soak: {r['minutes']:g} min of the HTTP pages' mix ({r['pages']} pages and the API, "
+        f"in turn) at {r['rate']} req/s, {r['connections']} connections; gunicorn "
+        f"{r['workers']} workers; {_data(r)}, {r['persons']:,} persons | {target} | "
+        f"**{r['errors']} errors** in {r['requests']:,} requests "
+        f"({r['rate_held_pct']}% of the rate), {r['workers_replaced']} workers replaced; RSS "
+        f"**{r['rss_first_mb']} → {r['rss_last_mb']} MB** ({r['rss_drift_pct']:+}%, slope "
+        f"{r['rss_slope_mb_min']} MB/min); median p99 of 10 s {r['p99_first_ms']} → "
+        f"{r['p99_last_ms']} ms{failed} | capacity ({r['capacity_rule']}) from wrk steps by "
+        f"connections: {steps or 'none, the rate given'}; load average of the machine "
+        f"{r['load_before']} before, {r['load_after']} after | `{r['command']}` |"
+    )
 
 
 def report_rows(r: dict[str, Any]) -> list[str]:
