@@ -241,22 +241,21 @@ def http_rows(r: dict[str, Any]) -> list[str]:
 def soak_row(r: dict[str, Any]) -> str:
     """The soak run's row: its verdict, and what a reader needs to weigh it."""
     target = "10 min at capacity: 0 errors, memory flat"
-    if r.get("error"):
-        return f"| Soak | {target} | **{r['error']}** | — | `{r['command']}` |"
     steps = ", ".join(
         f"{s['connections']}: {s['rps']} req/s p99 {s['p99_ms']} ms" for s in r["steps"]
     )
     failed = f"; **failed: {', '.join(r['failed'])}**" if r["failed"] else ""
     return (
-        f"| Soak: {r['minutes']:g} min of the HTTP pages' mix ({r['pages']} pages and the API, "
-        f"in turn) at {r['rate']} req/s, {r['connections']} connections; gunicorn "
+        f"| Soak: {r['minutes']:g} min of the HTTP pages' mix ({r['pages'] - 1} pages and the "
+        f"API, in turn) at {r['rate']} req/s, {r['connections']} connections; gunicorn "
         f"{r['workers']} workers; {_data(r)}, {r['persons']:,} persons | {target} | "
         f"**{r['errors']} errors** in {r['requests']:,} requests "
         f"({r['rate_held_pct']}% of the rate), {r['workers_replaced']} workers replaced; RSS "
         f"**{r['rss_first_mb']} → {r['rss_last_mb']} MB** ({r['rss_drift_pct']:+}%, slope "
-        f"{r['rss_slope_mb_min']} MB/min); median p99 of 10 s {r['p99_first_ms']} → "
-        f"{r['p99_last_ms']} ms{failed} | capacity ({r['capacity_rule']}) from wrk steps by "
-        f"connections: {steps or 'none, the rate given'}; load average of the machine "
+        f"{r['rss_slope_mb_min']} MB/min); p99 (median of the 10 s intervals) "
+        f"{r['p99_first_ms']} → {r['p99_last_ms']} ms, first and last thirds{failed} | "
+        f"capacity ({r['capacity_rule']}) from wrk steps by connections: "
+        f"{steps or 'none, the rate given'}; load average of the machine "
         f"{r['load_before']} before, {r['load_after']} after | `{r['command']}` |"
     )
 
