@@ -12,8 +12,9 @@ from django.contrib import messages
 from django.contrib.auth import SESSION_KEY, logout
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, resolve_url
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -70,9 +71,10 @@ def _go_to(request: HttpRequest, url: str) -> HttpResponse:
 class SessionExpiryMiddleware:
     """Signs out a session whose idle timeout or absolute lifetime has run out.
 
-    The page says why and asks to sign in again, then comes back to the page asked for (a
-    form sent after the timeout comes back empty: what was typed is lost, as with any expired
-    session). An API call with an expired session is answered as a call without one.
+    The page says why and asks to sign in again, then comes back to the page asked for, or
+    to the page a form was sent from (the form is not sent: what was typed in it is lost, as
+    with any expired session). An API call with an expired session is answered as a call
+    without one.
     """
 
     def __init__(self, get_response: Handler) -> None:
@@ -87,12 +89,22 @@ class SessionExpiryMiddleware:
                 logout(request)
                 if not _is_api(request):
                     messages.warning(request, self._message(ran_out))
-                    next_url = request.get_full_path() if request.method == "GET" else request.path
-                    login = redirect_to_login(next_url)
-                    return _go_to(request, login["Location"])
+                    return _go_to(request, redirect_to_login(self._back_to(request))["Location"])
             else:
                 sessions.touch(session, now)
         return self.get_response(request)
+
+    @staticmethod
+    def _back_to(request: HttpRequest) -> str:
+        """After signing in again: the page asked for, or the page a form was sent from."""
+        if request.method == "GET" and not request.headers.get("HX-Request"):
+            return request.get_full_path()
+        referer = request.headers.get("Referer", "")
+        if url_has_allowed_host_and_scheme(
+            referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
+            return referer
+        return resolve_url(settings.LOGIN_REDIRECT_URL)
 
     @staticmethod
     def _message(ran_out: sessions.Expiry) -> str:

@@ -91,9 +91,7 @@ def qr_svg(device: TOTPDevice) -> SafeString:
     svg = re.sub(r'\s(?:width|height)="[^"]*"', "", svg, count=2)
     label = escape(_("QR code to scan with your authenticator app"))
     # The markup is qrcode's own (a path of squares); the only text put in is escaped.
-    return mark_safe(
-        svg.replace("<svg ", f'<svg class="qr" role="img" aria-label="{label}" ', 1)
-    )
+    return mark_safe(svg.replace("<svg ", f'<svg class="qr" role="img" aria-label="{label}" ', 1))
 
 
 CODE = re.compile(r"^\d{6}$")

@@ -66,7 +66,10 @@ def _second_step(request: HttpRequest) -> tuple[User, str | None, str] | None:
         return None
     if time.time() - float(pending.get("at", 0)) > settings.ESSOR_TOTP_PENDING_SECONDS:
         return None
-    user = User.objects.filter(pk=pending.get("user"), is_active=True).first()
+    user_id = pending.get("user")
+    if not isinstance(user_id, int):
+        return None
+    user = User.objects.filter(pk=user_id, is_active=True).first()
     if user is None:
         return None
     return user, pending.get("backend"), str(pending.get("next") or "/")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import time
 from base64 import b32encode
+from typing import Any
 
 import pytest
 from django.test import Client, override_settings
@@ -58,12 +59,12 @@ def _wait_out_the_throttle(user: User) -> None:
     TOTPDevice.objects.filter(user=user).update(throttling_failure_timestamp=None)
 
 
-def _error_codes(response: object, field: str = "code") -> list[str]:
-    form = response.context["form"]  # type: ignore[attr-defined]
+def _error_codes(response: Any, field: str = "code") -> list[str]:
+    form = response.context["form"]
     return [error.code for error in form.errors.as_data()[field]]
 
 
-def _password_step(client: Client, user: User, **extra: str) -> object:
+def _password_step(client: Client, user: User, **extra: str) -> Any:
     return client.post(LOGIN, {"username": user.username, "password": PASSWORD, **extra})
 
 
