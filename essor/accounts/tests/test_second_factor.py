@@ -314,6 +314,8 @@ def test_admin_requires_the_code_of_an_operator_with_a_device(personas: Personas
     done = client.post(CODE_STEP, {"code": _next_code(secret)})
     assert done["Location"] == "/admin/"
     assert client.get("/admin/").status_code == 200
+    # Where a lost phone is dealt with: the operator removes a user's device here.
+    assert client.get("/admin/otp_totp/totpdevice/").status_code == 200
 
 
 def test_admin_sign_in_page_is_essors_own(client) -> None:
