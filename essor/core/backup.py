@@ -426,6 +426,12 @@ class Backup:
     files: list[tuple[str, Path]] = field(default_factory=list)
 
 
+def taken_on(manifest: Manifest) -> str:
+    """When the backup was taken, in local time, for people."""
+    created = timezone.localtime(datetime.fromisoformat(manifest["created_at"]))
+    return created.strftime("%Y-%m-%d %H:%M:%S %Z")
+
+
 def archive_name(manifest: Manifest) -> str:
     """``essor-2026-11-25-031500-postgresql.tar.gz``: sorts by date, says the vendor."""
     created = datetime.fromisoformat(manifest["created_at"])

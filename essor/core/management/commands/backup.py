@@ -13,10 +13,11 @@ from essor.core.backup import BackupError, Manifest, backup_to, prepare_backup, 
 
 class Command(BaseCommand):
     help = (
-        "Write a backup archive: the database, the uploaded files, and a manifest with every "
-        "table's row count and checksum. SECRET_KEY and the field key are not in it: keep them "
-        "apart (docs/how-to/backup-and-restore.md)."
+        "Write a backup archive: the database, the uploaded files, a manifest to check them.\n"
+        "Every table's row count and checksum are in the manifest. SECRET_KEY and the field key "
+        "are not in the archive: keep them apart (docs/how-to/backup-and-restore.md)."
     )
+    verbosity = 1
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
@@ -31,6 +32,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         output = options["output"]
+        self.verbosity = options["verbosity"]
         try:
             if output == "-":
                 with prepare_backup() as backup:
@@ -47,6 +49,8 @@ class Command(BaseCommand):
         self._summary(manifest, str(path))
 
     def _summary(self, manifest: Manifest, where: str, err: bool = False) -> None:
+        if self.verbosity < 1:
+            return  # -v 0: silent when all went well (cron)
         stream = self.stderr if err else self.stdout
         rows = sum(table["rows"] for table in manifest["tables"].values())
         stream.write(

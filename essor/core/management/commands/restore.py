@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from essor.core.backup import (
     VENDOR_NAMES,
@@ -18,14 +19,16 @@ from essor.core.backup import (
     check_restorable,
     read_manifest,
     restore_from,
+    taken_on,
     work_dir,
 )
 
 
 class Command(BaseCommand):
     help = (
-        "Restore a backup archive made by essor backup: the database and the uploaded files are "
-        "replaced, then every table is checked against the archive's manifest."
+        "Restore a backup archive, then check every table against its manifest.\n"
+        "The database and the uploaded files are replaced by the archive's; an archive that was "
+        "altered, is of another database or needs another field key is refused first."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -71,7 +74,7 @@ class Command(BaseCommand):
                 "against its manifest, %(files)s uploaded files."
             )
             % {
-                "date": manifest["created_at"],
+                "date": taken_on(manifest),
                 "tables": len(manifest["tables"]) - len(restored.counted_only),
                 "rows": rows,
                 "files": len(manifest["media"]),
@@ -100,9 +103,12 @@ class Command(BaseCommand):
         if restored.pending_migrations:
             self.stdout.write(
                 self.style.WARNING(
-                    _(
+                    ngettext(
+                        "The backup predates this version of essor: %(count)s migration to "
+                        "apply. Run: essor migrate",
                         "The backup predates this version of essor: %(count)s migrations to "
-                        "apply. Run: essor migrate"
+                        "apply. Run: essor migrate",
+                        restored.pending_migrations,
                     )
                     % {"count": restored.pending_migrations}
                 )
@@ -121,7 +127,7 @@ class Command(BaseCommand):
                 "vendor": VENDOR_NAMES[connection.vendor],
                 "database": connection.settings_dict["NAME"],
                 "media": settings.MEDIA_ROOT,
-                "date": manifest["created_at"],
+                "date": taken_on(manifest),
                 "version": manifest.get("essor_version", "?"),
                 "rows": rows,
                 "files": len(manifest["media"]),
