@@ -131,7 +131,8 @@ def test_a_rows_canonical_text_is_the_same_whatever_the_database_returned() -> N
 def test_the_communes_checksum_is_the_same_on_sqlite_and_postgresql() -> None:
     """The communes come from a migration: the same rows on both databases. Their checksum
     (Arabic names, decimal coordinates, dates) is written here once, so that CI's SQLite pass
-    and its PostgreSQL pass both compare with the same figure."""
+    and its PostgreSQL pass both compare with the same figure (should the communes' data change
+    on purpose, write the new figure here: both passes must then agree on it again)."""
     columns = [f.column for f in Commune._meta.local_concrete_fields]
     stat = table_stat(Commune, columns)
     assert stat["rows"] == Commune.objects.count() > 1500
