@@ -113,6 +113,9 @@ def _review(
 
 def _save(request: EssorRequest) -> HttpResponse:
     user = request.user
+    owner = user.partner
+    if owner is None:  # can_extract() let only users of a partner in
+        raise Http404
     text = request.POST.get("text", "")
     filename = request.POST.get("filename", "")[:200]
     try:
@@ -123,8 +126,8 @@ def _save(request: EssorRequest) -> HttpResponse:
         return render(request, "conventions/extract.html", {"form": form}, status=400)
     match_partners(proposals)
     forms = _review_forms(proposals, request.POST)
-    valid = all(form.is_valid() for form in forms)
-    kept = [form for form in forms if form.is_valid() and form.cleaned_data.get("keep")]
+    valid = all(draft.is_valid() for draft in forms)
+    kept = [draft for draft in forms if draft.is_valid() and draft.cleaned_data.get("keep")]
     if valid and not kept:
         return _review(
             request,
@@ -134,10 +137,10 @@ def _save(request: EssorRequest) -> HttpResponse:
             status=400,
             error=_("Every draft is dropped: nothing to save. Tick “Create this draft” on one."),
         )
-    references = [form.cleaned_data["reference"].strip() for form in kept]
-    for form in kept:
-        if references.count(form.cleaned_data["reference"].strip()) > 1:
-            form.add_error("reference", _("Two drafts have this reference: change one."))
+    references = [draft.cleaned_data["reference"].strip() for draft in kept]
+    for draft in kept:
+        if references.count(draft.cleaned_data["reference"].strip()) > 1:
+            draft.add_error("reference", _("Two drafts have this reference: change one."))
             valid = False
     if not valid:
         return _review(request, text, filename, forms, status=400)
@@ -145,15 +148,13 @@ def _save(request: EssorRequest) -> HttpResponse:
     created = []
     try:
         with transaction.atomic():
-            for form in kept:
+            for draft in kept:
                 try:
                     created.append(
-                        draft_save(
-                            actor=user, owner=user.partner, draft=form.accepted(source=source)
-                        )
+                        draft_save(actor=user, owner=owner, draft=draft.accepted(source=source))
                     )
                 except ValidationError as error:
-                    form_errors(form, error)
+                    form_errors(draft, error)
                     raise
     except ValidationError:
         return _review(request, text, filename, forms, status=400)

@@ -43,7 +43,8 @@ def read_upload(name: str, data: bytes) -> str:
     if data.startswith(b"\xd0\xcf\x11\xe0"):
         raise ExtractionError(
             _(
-                "%(name)s is an old Word document (.doc). Save it as .docx or PDF, or paste its text."
+                "%(name)s is an old Word document (.doc). Save it as .docx or PDF, or paste its "
+                "text."
             )
             % {"name": name}
         )
@@ -102,8 +103,8 @@ def _pdf(name: str, data: bytes) -> str:
     if not any(c.isalpha() for c in text):
         raise ExtractionError(
             _(
-                "%(name)s holds images of pages, not text (a scan): essor cannot read it. Paste the "
-                "text, or ask the partner for the Word file."
+                "%(name)s holds images of pages, not text (a scan): essor cannot read it. Paste "
+                "the text, or ask the partner for the Word file."
             )
             % {"name": name}
         )

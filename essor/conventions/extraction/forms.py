@@ -52,7 +52,7 @@ def highlight(evidence: Evidence | None) -> SafeString:
         out.append(format_html("<mark>{}</mark>", evidence.sentence[start:end]))
         pos = end
     out.append(escape(evidence.sentence[pos:]))
-    return mark_safe("".join(str(part) for part in out))  # noqa: S308 - every piece is escaped
+    return mark_safe("".join(str(part) for part in out))
 
 
 class ExtractForm(forms.Form):
@@ -75,7 +75,8 @@ class ExtractForm(forms.Form):
         }
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         upload = data.get("file")
         if upload:
             if upload.size > MAX_FILE_BYTES:  # refused on its size, before it is read
@@ -316,7 +317,8 @@ class DraftReviewForm(forms.Form):
         return keep is None or bool(self.cleaned_data.get(keep))
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if not data.get("keep"):
             return data
         if not (data.get("reference") or "").strip():
@@ -503,7 +505,7 @@ class DraftReviewForm(forms.Form):
                 and (partner.amount_evidence.sentence != partner.evidence.sentence)
             ):
                 parties.rows[-1].evidence = mark_safe(
-                    f"{parties.rows[-1].evidence}<br>{highlight(partner.amount_evidence)}"  # noqa: S308
+                    f"{parties.rows[-1].evidence}<br>{highlight(partner.amount_evidence)}"
                 )
         targets = Section(_("Targets"))
         for i, target in enumerate(p.targets):

@@ -459,7 +459,8 @@ COUNCIL_ANAPHOR = re.compile(
 )
 # "la région s'engage…": the regional council (only as the subject of a commitment).
 REGION_AS_ACTOR = re.compile(
-    r"\b(?:la|La)\s+r[ée]gion(?=\s*(?:,[^,]{0,30},\s*)?s'engage|\s+(?:contribue|finance|mobilise|apporte|assure|prend en charge|se charge|va|allouera|alloue))"
+    r"\b(?:la|La)\s+r[ée]gion(?=\s*(?:,[^,]{0,30},\s*)?s'engage|\s+(?:contribue|finance"
+    r"|mobilise|apporte|assure|prend en charge|se charge|va|allouera|alloue))"
 )
 
 # Organisations not in the list: a head noun, its complements and an acronym in parentheses.
@@ -488,7 +489,8 @@ TARGET_GROUPS: list[tuple[str, str]] = [
     ("tpe", r"\btpe\b|\btres petites? entreprises?\b"),
     (
         "sme",
-        r"\bpme\b|\bpetites? et moyennes? entreprises?\b|(?<!tres )(?<!ces )\bpetites? entreprises?\b",
+        r"\bpme\b|\bpetites? et moyennes? entreprises?\b"
+        r"|(?<!tres )(?<!ces )\bpetites? entreprises?\b",
     ),
     ("cooperatives", r"\bcooperatives?\b"),
     ("auto_entrepreneurs", r"\bauto[- ]?entrepreneu(?:r|rs|se|ses)\b"),
@@ -514,7 +516,8 @@ SERVICES: list[tuple[str, str]] = [
     ),
     (
         "fair",
-        r"\bfoires?\b|\bsalons?\b|\bexpositions?\b|\bcommercialisation\b|\bpromotion des produits\b",
+        r"\bfoires?\b|\bsalons?\b|\bexpositions?\b|\bcommercialisation\b"
+        r"|\bpromotion des produits\b",
     ),
     ("formalities", r"\bformalites\b|\bguichet unique\b"),
 ]

@@ -45,7 +45,8 @@ RANGE = re.compile(
     re.IGNORECASE,
 )
 FOR_YEAR = re.compile(
-    rf"\b(?:au titre de|pour)\s+(?:l'(?:ann[ée]e|exercice)\s+)?(?:budg[ée]taire\s+)?(?P<y>{_YEAR})\b",
+    rf"\b(?:au titre de|pour)\s+(?:l'(?:ann[ée]e|exercice)\s+)?(?:budg[ée]taire\s+)?"
+    rf"(?P<y>{_YEAR})\b",
     re.IGNORECASE,
 )
 _NUM = r"\d{1,2}|un|une|deux|trois|quatre|cinq|six|sept|huit|neuf|dix"
@@ -60,7 +61,8 @@ DURATION = re.compile(
 ADJECTIVE_DURATION = re.compile(r"\b(?P<adj>biennal|triennal|quinquennal|d[ée]cennal)e?s?\b", re.I)
 _ADJECTIVE_YEARS = {"biennal": 2, "triennal": 3, "quinquennal": 5, "decennal": 10, "décennal": 10}
 DATE_SPAN = re.compile(
-    rf"\bdu\s+(?P<from>(?:{DATE.replace('?P<', '?P<f_')}))\s+au\s+(?P<to>(?:{DATE.replace('?P<', '?P<t_')}))",
+    rf"\bdu\s+(?P<from>(?:{DATE.replace('?P<', '?P<f_')}))"
+    rf"\s+au\s+(?P<to>(?:{DATE.replace('?P<', '?P<t_')}))",
     re.IGNORECASE,
 )
 FROM_YEAR = re.compile(

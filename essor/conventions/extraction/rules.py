@@ -24,202 +24,49 @@ scale.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from decimal import Decimal
 
+from . import fields
 from .amounts import Money, find_amounts
-from .gazetteer import (
-    CHAMBER_ANAPHOR,
-    COUNCIL_ANAPHOR,
-    GENERIC_ORG,
-    MINISTRY_ACRONYMS,
-    MINISTRY_HEAD,
-    NOT_PARTNERS,
-    PARTNERS,
-    REGION_AS_ACTOR,
-    REGION_IN_NAMES,
-    REGION_LABELS,
-    REGION_TAGS,
-    TARGET_UNITS,
-    VOCABULARY,
-    Org,
-    RegionMatch,
-    MINISTRY_STOP,
-    find_regions,
+from .gazetteer import REGION_IN_NAMES, VOCABULARY, RegionMatch, find_regions
+from .mentions import Mention, MentionFinder, key_of, overlaps, resolve
+from .patterns import (
+    AMOUNT_FROM,
+    AMOUNT_TO,
+    COMMIT,
+    DEFINITE,
+    ENVELOPE_CUE,
+    FRAME,
+    FUNDING_TRIGGER,
+    GAP_CONNECTOR,
+    GAP_PARTICIPANT,
+    GAP_STOP,
+    INDEFINITE,
+    LIST_TRIGGER,
+    NEGATIVE,
+    NOUN,
+    PLEDGE,
+    ROLE_WORDS,
+    SIGNAL,
+    STRONG_TRIGGER,
+    SYMMETRIC,
+    TOTAL,
+    WITH_TRIGGER,
 )
-from .periods import PeriodHit, find_periods
-from .proposal import (
-    CommitteeProposal,
-    ConventionProposal,
-    Evidence,
-    PartnerProposal,
-    Proposed,
-    TargetProposal,
-)
+from .periods import find_periods
+from .proposal import ConventionProposal, Evidence, PartnerProposal, Proposed
 from .text import Parsed, Sentence, check_readable, clean, fold, parse
-
-# --- Patterns on folded text (lower case, no accents) ----------------------------------------
-
-NOUN = (
-    r"(?:conventions?(?:[- ]cadre)?|accords?(?:[- ]cadre)?|contrats?[- ]programmes?"
-    r"|protocoles? d'accord|memorandums? d'entente)"
-)
-INDEFINITE = re.compile(
-    rf"\b(?:un|une|d'une|d'un|deux|trois|quatre|plusieurs|nouvelles?|nouveaux?)\s+"
-    rf"(?:(?:nouvelle|nouveau|importante?|projet de|premiere?|seconde?)\s+)*(?P<noun>{NOUN})\b"
-)
-DEFINITE = re.compile(rf"\b(?:la|le|l')\s*(?P<noun>{NOUN})\b")
-SIGNAL = re.compile(
-    r"\bsigne(?:e|s|es)?\b|\bsignature\b|\bconclue?s?\b|\bapprouvee?s?\b|\badoptee?s?\b"
-    r"|\bparaphee?s?\b|\bscellee?s?\b|\bratifiee?s?\b|\bfai(?:t|saient) l'objet\b"
-    r"|\bfont l'objet\b|\bse tradui(?:t|sent|ra)\b|\bprojet de convention\b|\bvient d'etre\b"
-    r"|\bont procede\b|\ba procede\b|\bl'objet d'une?\b"
-)
-FRAME = re.compile(
-    rf"\b(?:dans le cadre|en application|en vertu|au titre)\s+(?:de la\s+|du\s+|de l'\s*|des\s+|de\s+)"
-    rf"{NOUN}"
-    r"|\bconformement (?:a la|au|a l')\s*" + NOUN
-)
-NEGATIVE = re.compile(
-    r"\bn'(?:ayant|ont|a|avait|avaient)\s+(?:jamais\s+|pas\s+|encore\s+)*(?:beneficie|ete)\b"
-    r"|\baucune?\b"
-)
-# Words that bring partners in wherever they are said…
-STRONG_TRIGGER = re.compile(
-    r"\bpartenariat entre\b|\bde concert avec\b|\ben partenariat avec\b|\ben collaboration avec\b"
-    r"|\ben association avec\b|\bavec le concours d(?:e|u|es)?\b|\bavec l'appui d(?:e|u|es)?\b"
-    r"|\bavec le soutien d(?:e|u|es)?\b|\bavec la participation d(?:e|u|es)?\b"
-)
-# …and words that do only in a sentence about the convention or the partnership.
-LIST_TRIGGER = re.compile(
-    r"\bconclue?s? entre\b|\bsignee?s? entre\b|\bentre\b|\bsignee?s? par\b|\bconclue?s? par\b"
-    r"|\bconclue?s? avec\b|\bsignee?s? avec\b|\bliant\b|\bpartenaires? :"
-)
-SYMMETRIC = re.compile(r"avec")
-WITH_TRIGGER = re.compile(r"\bavec\b")
-FUNDING_TRIGGER = re.compile(
-    r"\b(?:co)?financee?s? (?:conjointement |a parts egales |notamment |principalement )?par\b"
-    r"|\bavec (?:le|un) financement d(?:e|u|es)?\b|\bcontributions? d(?:e|u|es)?\b"
-)
-COMMIT = re.compile(
-    r"\s*(?:,[^,]{0,40},\s*)?(?:s'engage(?:nt)?|se charg(?:e|ent|era)|contribu(?:e|ent|era)"
-    r"|apport(?:e|ent|era)|assur(?:e|ent|era)|mobilis(?:e|ent|era)|financ(?:e|ent|era)"
-    r"|prend(?:ra)? en charge|met(?:tra)? a (?:la )?disposition|a pour (?:mission|role)"
-    r"|ont pour mission|(?:est|sera) chargee?|particip(?:e|ent|era)|octroi(?:e|era)"
-    r"|accord(?:e|era)|allou(?:e|era)|fourni(?:t|ra)|veill(?:e|era)|s'occupe(?:ra)?"
-    r"|debloqu(?:e|era)|vers(?:e|era)|va (?:acquerir|mobiliser|financer|contribuer|apporter"
-    r"|assurer|mettre)|(?:a|ont) (?:\w+ment )?(?:signe|conclu|approuve|paraphe))\b"
-)
-# A partner that pledges (not one that signs or approves): the subject of an amount.
-PLEDGE = re.compile(
-    r"\s*(?:,[^,]{0,40},\s*)?(?:s'engage(?:nt)?|contribu(?:e|ent|era)|apport(?:e|ent|era)"
-    r"|mobilis(?:e|ent|era)|financ(?:e|ent|era)|prend(?:ra)? en charge|particip(?:e|ent|era)"
-    r"|octroi(?:e|era)|accord(?:e|era)|allou(?:e|era)|debloqu(?:e|era)|vers(?:e|era)"
-    r"|va (?:mobiliser|financer|contribuer|apporter))\b"
-)
-TOTAL = re.compile(r"\s*(?:\([^)]*\))?\s*,?\s*dont\b")
-GAP_CONNECTOR = re.compile(
-    r"^\s*(?:(?:et|ainsi que|ainsi qu'|ou)\s*)?(?:(?:le|la|les|l'|du|de la|des|de l'|de|d'|au|aux)"
-    r"\s*)?$"
-)
-GAP_PARTICIPANT = re.compile(r"^\s*(?:les|la|le|l'|des|ses|son|sa|leurs?)\s*[\w' -]{2,40}$")
-GAP_STOP = re.compile(
-    r"\b(?:que|qui|dont|pour|afin|visant|vise|a|ont|est|sont|sera|va|vont|se|s'|n'|ne|dans|sur"
-    r"|en|selon|apres|avant)\b"
-)
-ROLE_WORDS = {
-    "funder": re.compile(
-        r"financ|enveloppe|soutien financier|ressources financieres|contribution financiere"
-        r"|budget|\bmdh\b|dirhams|\bdh\b"
-    ),
-    "trainer": re.compile(r"formation|\bformer\b|encadrement|accompagnement|accompagner|coaching"),
-    "host": re.compile(r"mise en place des espaces|accueillir|\blocaux\b|\bespaces\b|heberg"),
-    "implementer": re.compile(r"mise en oeuvre|mettre en oeuvre|\bexecut"),
-}
-ENVELOPE_CUE = re.compile(
-    r"enveloppe|budget|cout (?:global|total)|montant (?:global|total)"
-    r"|d'un (?:montant|cout|budget|investissement)|dotation|investissement (?:global|total)"
-    r"|somme globale|financement global|pour un (?:montant|cout)|d'une valeur"
-)
-AMOUNT_TO = re.compile(
-    r"^\s*[(,:]?\s*(?:apportee?s? |financee?s? |versee?s? |mobilisee?s? |accordee?s? )?"
-    r"(?:par|de la part d(?:e|u|es)?|du|de la|de l'|des|pour|a la charge d(?:e|u|es)?)\s*"
-    r"(?:le |la |l'|les )?$"
-)
-AMOUNT_FROM = re.compile(
-    r"^\s*[(:,]?\s*(?:(?:contribue(?:ra)?|participe(?:ra)?|apporte(?:ra)?|versera|mobilisera"
-    r"|allouera|accorde(?:ra)?|s'engage a (?:verser|mobiliser|apporter))\s+)?"
-    r"(?:a hauteur de|pour|avec|de|d'un montant de|:)?\s*(?:une (?:enveloppe|contribution|somme"
-    r"|dotation)(?: budgetaire| financiere)? (?:de |d'))?$"
-)
-PURPOSE = re.compile(
-    rf"(?P<noun>(?:projet de )?{NOUN})(?:\s+de\s+partenariat)?(?:\s*\([^)]*\))?\s*,?\s*"
-    r"(?:qui\s+)?(?:destinee?s?\s+a|visant\s+a|vise\s+a|relative?s?\s+a|portant\s+sur"
-    r"|en faveur d(?:e|u|es)|ayant pour objet|a pour objet|pour (?!la periode|une duree"
-    r"|une periode|un montant|un cout))\s*(?P<p>[^.;]{10,600})"
-)
-AIM = re.compile(
-    r"\b(?:vise (?:egalement |notamment )?a|a pour objectifs? (?:de|d')|ambitionne de"
-    r"|a pour objet (?:de|d'))\s*(?P<p>[^.;]{10,600})"
-)
-PURPOSE_END = re.compile(
-    r",\s+(?:a ete|ont|sera|seront|est|sont|vise|qui)\b|\s+a ete\b|\s+et dans le cadre\b"
-    r"|\s+dans le cadre\b"
-)
-COMMITTEE = re.compile(
-    r"\bcomite (?:de suivi|de pilotage|technique|directeur|mixte|de coordination|de gestion"
-    r"|regional de suivi)\b|\bcomite\b"
-)
-CHAIR = re.compile(
-    r"\b(?:presidee?s?|copresidee?s?) par\s+(?:le |la |l'|les )?(?P<chair>[^,.;()]{3,80}?)"
-    r"(?=\s+et\s|\s+avec\s|,|\.|;|$)"
-    r"|\bsous la presidence d(?:u|e la|e l'|e)\s*(?P<chair2>[^,.;()]{3,80}?)(?=\s+et\s|,|\.|;|$)"
-)
-MANDATE = re.compile(r"\b(?:sera|est|seront|sont) chargee?s? (?:de |d')(?P<m>[^.;]{5,400})")
-TARGET_QUALIFIER = re.compile(
-    r"(?:plus de|pas moins de|au moins|pres de|pres d'|environ|quelque|jusqu'a|un total de"
-    r"|au total|au profit de|a)\s*$"
-)
-AGES = re.compile(
-    r"\s*,?\s*(?:ages?|agees?)\s+(?:de|entre)\s+(?P<a>\d{1,2})\s+(?:a|et)\s+(?P<b>\d{1,2})\s+ans"
-)
-PERCENT = re.compile(r"(?P<n>\d{1,3}(?:,\d+)?)\s?%\s+(?:de |des |d')?(?P<who>femmes|jeunes)")
-UNIT = re.compile(
-    r"\s+(?:de\s+|d')?(?:"
-    + "|".join(f"(?P<u{i}>{p})" for i, (p, _k) in enumerate(TARGET_UNITS))
-    + r")\b"
-)
-HEADLINE_JUNK = re.compile(r"^\s*(?:date\b|le \d|\d|www\.|source\b|par\s)", re.IGNORECASE)
-
-
-@dataclass(frozen=True)
-class Mention:
-    start: int
-    end: int
-    key: str  # the org's key, "ministry", "name" for organisations not in the list
-    name: str
-    acronym: str
-    kind: str
-    region: str | None = None
-    org: Org | None = None
-    source: str = "gazetteer"  # gazetteer, ministry, generic, ner, anaphor
-    refers_to: int | None = None  # an anaphor: the start of the mention it stands for
-
-    @property
-    def penalty(self) -> float:
-        return {"generic": 0.3, "ner": 0.4, "anaphor": 0.05}.get(self.source, 0.0)
 
 
 @dataclass
 class Accepted:
+    """A mention taken as a party, where, how surely, and in which roles."""
+
     mention: Mention
     sentence: Sentence
     confidence: float
     roles: set[str]
-
-
-def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
-    return a[0] < b[1] and b[0] < a[1]
 
 
 class Reader:
@@ -233,10 +80,8 @@ class Reader:
         self.regions = find_regions(self.text, self.folded)
         self.amounts = find_amounts(self.text)
         self.excluded = self._excluded()
-        self.mentions = self._mentions()
+        self.mentions = MentionFinder(self.text, self.folded, self.regions, self.entities).find()
         self.periods = {s.index: find_periods(s.text) for s in self.sentences}
-
-    # --- Spans that do not speak of this convention ----------------------------------------
 
     def _excluded(self) -> list[tuple[int, int]]:
         spans = []
@@ -248,211 +93,7 @@ class Reader:
         return spans
 
     def is_excluded(self, start: int, end: int | None = None) -> bool:
-        return any(_overlaps((start, end or start + 1), span) for span in self.excluded)
-
-    # --- Mentions of organisations ----------------------------------------------------------
-
-    def _region_after(self, end: int) -> RegionMatch | None:
-        for region in self.regions:
-            if end <= region.start <= end + 25:
-                gap = self.folded[end : region.start]
-                if re.fullmatch(
-                    r"[\s,]*(?:de la region|region)?\s*(?:de la |de l'|du |de |d')?\s*", gap
-                ):
-                    return region
-        return None
-
-    def _mentions(self) -> list[Mention]:
-        found: list[Mention] = []
-        for org in PARTNERS:
-            for pattern in org.names:
-                for match in re.finditer(pattern, self.folded):
-                    found.append(self._org_mention(org, match.start(), match.end(), ""))
-            for pattern in org.acronyms:
-                for match in re.finditer(pattern, self.text):
-                    tag = match.groupdict().get("tag")
-                    found.append(
-                        self._org_mention(
-                            org,
-                            match.start(),
-                            match.end(),
-                            match.group(0),
-                            REGION_TAGS.get(tag or ""),
-                        )
-                    )
-        found.extend(self._ministries())
-        found = self._merge(found)
-        found.extend(self._anaphors(found))
-        taken = [(m.start, m.end) for m in found] + [(r.start, r.end) for r in self.regions]
-        for match in GENERIC_ORG.finditer(self.text):
-            name = re.sub(
-                r"\s+(?:et|de|du|des|de la|de l'|d'|pour|pour la|pour le)$", "", match.group("name")
-            )
-            span = (match.start(), match.start() + len(name))
-            if any(_overlaps(span, t) for t in taken) or NOT_PARTNERS.match(name):
-                continue
-            if len(name.split()) < 2:
-                continue
-            found.append(
-                Mention(
-                    span[0],
-                    match.end() if match.group("acronym") else span[1],
-                    "name",
-                    name,
-                    match.group("acronym") or "",
-                    "other",
-                    source="generic",
-                )
-            )
-            taken.append(span)
-        for entity in self.entities:
-            span = (entity.start, entity.end)
-            if entity.label != "ORG" or any(_overlaps(span, t) for t in taken):
-                continue
-            name = entity.text.strip()
-            if len(name) < 3 or not name[0].isupper() or NOT_PARTNERS.match(name):
-                continue
-            if any(p.fullmatch(fold(name)) for _k, p in VOCABULARY.groups):
-                continue  # "TPE", "ESS": a target group, not an organisation
-            found.append(Mention(span[0], span[1], "name", name, "", "other", source="ner"))
-            taken.append(span)
-        return sorted(found, key=lambda m: m.start)
-
-    def _org_mention(
-        self, org: Org, start: int, end: int, written: str, region: str | None = None
-    ) -> Mention:
-        if org.regional and region is None:
-            after = self._region_after(end)
-            if after is not None:
-                region, end = after.code, after.end
-        acronym = written if written and written != org.acronym else org.acronym
-        return Mention(start, end, org.key, org.name_fr, acronym, org.kind, region, org)
-
-    def _ministries(self) -> list[Mention]:
-        found = []
-        for match in MINISTRY_HEAD.finditer(self.text):
-            pos, parts = match.end(), []
-            for _step in range(16):
-                rest = self.text[pos:]
-                step = re.match(r"\s*(?:de\s+la\s+|de\s+l'|du\s+|des\s+|de\s+|d')([\w-]+)", rest)
-                if not parts and step and step.group(1).lower() not in MINISTRY_STOP:
-                    pass
-                elif parts:
-                    step = (
-                        re.match(r",\s*(?:de\s+la\s+|de\s+l'|du\s+|des\s+|de\s+|d')([\w-]+)", rest)
-                        or re.match(
-                            r"\s+et\s+(?:de\s+la\s+|de\s+l'|du\s+|des\s+|de\s+|d')([\w-]+)", rest
-                        )
-                        or re.match(r"\s+(?:et\s+)?([a-zéèêàçô][\w-]*)", rest)
-                    )
-                    if step and step.group(1).lower() in MINISTRY_STOP:
-                        step = None
-                else:
-                    step = None
-                if step is None:
-                    break
-                parts.append(step.group(0))
-                pos += step.end()
-            acronym = ""
-            paren = re.match(r"\s*\(([A-Z][A-Za-z]{1,10})\)", self.text[pos:])
-            if paren:
-                acronym = paren.group(1)
-            if not parts:
-                found.append(
-                    Mention(match.start(), pos, "ministry", "", "", "ministry", source="anaphor")
-                )
-                continue
-            charge = " chargé" if match.group("charge") else ""
-            name = f"Ministère{charge}{''.join(parts)}"
-            name = re.sub(r"\s+", " ", name).strip()
-            end = pos + (paren.end() if paren else 0)
-            found.append(
-                Mention(
-                    match.start(), end, "ministry", name, acronym, "ministry", source="ministry"
-                )
-            )
-        for acronym, name in MINISTRY_ACRONYMS.items():
-            for match in re.finditer(rf"\b{acronym}\b", self.text):
-                found.append(
-                    Mention(
-                        match.start(),
-                        match.end(),
-                        "ministry",
-                        name,
-                        acronym,
-                        "ministry",
-                        source="ministry",
-                    )
-                )
-        return found
-
-    def _merge(self, found: list[Mention]) -> list[Mention]:
-        """Longest mention wins an overlap; ``Name (ACRONYM)`` of one org is one mention."""
-        found.sort(key=lambda m: (m.start, -(m.end - m.start)))
-        kept: list[Mention] = []
-        for mention in found:
-            if kept and mention.start < kept[-1].end:
-                continue
-            last = kept[-1] if kept else None
-            if (
-                last is not None
-                and mention.key == last.key
-                and re.fullmatch(r"\s*\(\s*", self.text[last.end : mention.start])
-            ):
-                closing = re.match(r"\s*\)", self.text[mention.end :])
-                end = mention.end + (closing.end() if closing else 0)
-                region = last.region or mention.region
-                acronym = mention.acronym if mention.acronym else last.acronym
-                kept[-1] = replace(last, end=end, region=region, acronym=acronym)
-                continue
-            kept.append(mention)
-        return kept
-
-    def _anaphors(self, found: list[Mention]) -> list[Mention]:
-        out = []
-        for pattern, kinds in (
-            (re.compile(r"\bson\s+d[ée]partement\b"), ("ministry",)),
-            (CHAMBER_ANAPHOR, ("chamber",)),
-            (COUNCIL_ANAPHOR, ("regional_council",)),
-        ):
-            for match in pattern.finditer(self.text):
-                if any(_overlaps((match.start(), match.end()), (m.start, m.end)) for m in found):
-                    continue
-                out.append(
-                    Mention(
-                        match.start(), match.end(), kinds[0], "", "", kinds[0], source="anaphor"
-                    )
-                )
-        for match in REGION_AS_ACTOR.finditer(self.text):
-            if not any(_overlaps((match.start(), match.end()), (m.start, m.end)) for m in found):
-                council = PARTNERS[0]
-                out.append(
-                    Mention(
-                        match.start(),
-                        match.end(),
-                        council.key,
-                        council.name_fr,
-                        "",
-                        council.kind,
-                        None,
-                        council,
-                    )
-                )
-        return out
-
-    def resolve(self, mention: Mention) -> Mention | None:
-        """An anaphor (``le ministère``, ``son département``, ``la Chambre``) as the mention it
-        stands for: the last one of its kind before it."""
-        if mention.source != "anaphor" or mention.name:
-            return mention
-        for previous in reversed(self.mentions):
-            if previous.start >= mention.start:
-                continue
-            if previous.kind == mention.kind and previous.name and previous.source != "anaphor":
-                return replace(previous, start=mention.start, end=mention.end, source="anaphor")
-        return None
-
-    # --- Announcements and drafts -----------------------------------------------------------
+        return any(overlaps((start, end or start + 1), span) for span in self.excluded)
 
     def announcement(self, sentence: Sentence, first: bool) -> str | None:
         """The kind of convention ``sentence`` announces, or ``None``."""
@@ -510,7 +151,7 @@ class Reader:
         region = regions[0].value if regions else None
         partners = self._partners(sentences, announcement, region)
         envelope = self._envelope(sentences, announcement, partners)
-        title, objectives = self._title(announcement, kind, region)
+        title, objectives = fields.title(self, announcement, kind, region)
         proposal = ConventionProposal(
             title=title,
             kind=kind,
@@ -518,16 +159,14 @@ class Reader:
             envelope=envelope,
             regions=regions,
             partners=partners,
-            targets=self._targets(sentences),
-            target_groups=self._vocabulary(sentences, announcement, VOCABULARY.groups),
-            services=self._services(sentences, announcement),
-            committee=self._committee(sentences),
+            targets=fields.targets(self, sentences),
+            target_groups=fields.vocabulary(self, sentences, announcement, VOCABULARY.groups),
+            services=fields.services(self, sentences, announcement),
+            committee=fields.committee(self, sentences),
             announcement=Evidence.of(announcement),
         )
-        self._period(proposal, sentences, announcement)
+        fields.period(self, proposal, sentences, announcement)
         return proposal
-
-    # --- Fields -----------------------------------------------------------------------------
 
     def _regions(self, sentences: list[Sentence], announcement: Sentence) -> list[Proposed[str]]:
         def inside(sentence: Sentence) -> list[RegionMatch]:
@@ -645,10 +284,10 @@ class Reader:
                     accepted += [Accepted(m, sentence, 0.85, roles) for m in listed]
         partners: dict[str, PartnerProposal] = {}
         for item in accepted:
-            mention = self.resolve(item.mention)
-            if mention is None or not mention.name:
+            named = resolve(self.mentions, item.mention)
+            if named is None or not named.name:
                 continue
-            proposal = self._partner(mention, item, region)
+            proposal = self._partner(named, item, region)
             existing = partners.get(proposal.key)
             if existing is None:
                 partners[proposal.key] = proposal
@@ -663,20 +302,10 @@ class Reader:
         self, proposal: PartnerProposal, accepted: list[Accepted], region: str | None
     ) -> int:
         for item in accepted:
-            mention = self.resolve(item.mention)
-            if mention and mention.name and self._key(mention, region) == proposal.key:
+            mention = resolve(self.mentions, item.mention)
+            if mention and mention.name and key_of(mention, region) == proposal.key:
                 return mention.start
         return len(self.text)
-
-    @staticmethod
-    def _key(mention: Mention, region: str | None) -> str:
-        if mention.org is not None:
-            if mention.org.regional:
-                return f"{mention.key}:{mention.region or region or ''}"
-            return mention.key
-        core = fold(mention.name)
-        core = re.sub(r"\b(?:ministere|charge|de|du|des|la|le|l|d|et)\b|[',]", " ", core)
-        return f"{mention.key}:{' '.join(core.split())}"
 
     def _partner(self, mention: Mention, item: Accepted, region: str | None) -> PartnerProposal:
         org = mention.org
@@ -685,7 +314,7 @@ class Reader:
         if org is not None and org.regional_name and where:
             name = org.regional_name.format(region=REGION_IN_NAMES[where])
         return PartnerProposal(
-            key=self._key(mention, region),
+            key=key_of(mention, region),
             name=name,
             acronym=mention.acronym,
             kind=mention.kind,
@@ -705,8 +334,10 @@ class Reader:
         by_key = {p.key: p for p in partners}
         pending: list[tuple[Sentence, Money, list[Mention]]] = []
         for sentence in sentences:
-            mentions = [m for m in (self.resolve(m) for m in self._in(sentence)) if m and m.name]
-            mentions = [m for m in mentions if self._key(m, region) in by_key]
+            mentions = [
+                m for m in (resolve(self.mentions, m) for m in self._in(sentence)) if m and m.name
+            ]
+            mentions = [m for m in mentions if key_of(m, region) in by_key]
             for amount in self.amounts:
                 if not sentence.start <= amount.start < sentence.end or self.is_excluded(
                     amount.start
@@ -738,7 +369,7 @@ class Reader:
         sentence: Sentence,
         amount: Money,
     ) -> bool:
-        partner = by_key[self._key(owner, region)]
+        partner = by_key[key_of(owner, region)]
         if partner.amount_mad is not None:
             return False
         partner.amount_mad = amount.mad
@@ -791,291 +422,6 @@ class Reader:
                 amount.note,
             )
         return None
-
-    def _period(
-        self, proposal: ConventionProposal, sentences: list[Sentence], announcement: Sentence
-    ) -> None:
-        ordered = [announcement] + [s for s in sentences if s.index != announcement.index]
-        hits: dict[str, tuple[Sentence, PeriodHit]] = {}
-        for sentence in ordered:
-            for hit in self.periods.get(sentence.index, []):
-                if self.is_excluded(sentence.start + hit.start):
-                    continue
-                key = "span" if hit.kind in ("range", "dates", "year") else hit.kind
-                hits.setdefault(key, (sentence, hit))
-
-        def proposed(
-            value: int, item: tuple[Sentence, PeriodHit], confidence: float, note: str = ""
-        ) -> Proposed[int]:
-            sentence, hit = item
-            evidence = Evidence.of(sentence, (sentence.start + hit.start, sentence.start + hit.end))
-            return Proposed(value, confidence, evidence, note)
-
-        span = hits.get("span")
-        duration = hits.get("duration")
-        if span:
-            sentence, hit = span
-            confidence = 0.9 if sentence.index == announcement.index else 0.8
-            assert hit.a is not None and hit.b is not None
-            proposal.start_year = proposed(hit.a, span, confidence)
-            proposal.end_year = proposed(hit.b, span, confidence)
-            if not duration:
-                proposal.duration_years = proposed(hit.b - hit.a + 1, span, confidence)
-            proposal.start_on, proposal.end_on = hit.on, hit.until
-        else:
-            if hits.get("from"):
-                proposal.start_year = proposed(hits["from"][1].a or 0, hits["from"], 0.8)
-            if hits.get("to"):
-                proposal.end_year = proposed(hits["to"][1].a or 0, hits["to"], 0.8)
-        if duration:
-            years = duration[1].a or 0
-            proposal.duration_years = proposed(years, duration, 0.85)
-            if proposal.start_year and not proposal.end_year:
-                proposal.end_year = proposed(
-                    proposal.start_year.value + years - 1, duration, 0.6, "start year + duration"
-                )
-            elif proposal.end_year and not proposal.start_year:
-                proposal.start_year = proposed(
-                    proposal.end_year.value - years + 1, duration, 0.6, "end year − duration"
-                )
-        signed = hits.get("signed")
-        if signed and signed[1].on:
-            sentence, hit = signed
-            proposal.signed_on = Proposed(
-                hit.on,
-                0.85,
-                Evidence.of(sentence, (sentence.start + hit.start, sentence.start + hit.end)),
-            )
-
-    def _targets(self, sentences: list[Sentence]) -> list[TargetProposal]:
-        from .amounts import NUMBER, parse_number
-
-        out: list[TargetProposal] = []
-        seen: set[tuple[Decimal, str]] = set()
-        taken = [(a.start, a.end) for a in self.amounts] + [(m.start, m.end) for m in self.mentions]
-        for sentence in sentences:
-            text = self.text[sentence.start : sentence.end]
-            folded = self.folded[sentence.start : sentence.end]
-            periods = [(h.start, h.end) for h in self.periods.get(sentence.index, [])]
-            for number in NUMBER.finditer(text):
-                at = (sentence.start + number.start(), sentence.start + number.end())
-                if number.group(0).lower() in ("un", "une"):
-                    continue
-                if any(_overlaps(at, t) for t in taken) or any(
-                    _overlaps((number.start(), number.end()), p) for p in periods
-                ):
-                    continue
-                if self.is_excluded(at[0]):
-                    continue
-                unit = UNIT.match(folded, number.end())
-                if unit is None:
-                    continue
-                group = next(k for k, v in unit.groupdict().items() if v)
-                family = TARGET_UNITS[int(group[1:])][1]
-                try:
-                    value = parse_number(number.group(0))
-                except ValueError:
-                    continue
-                if value < 2 or value != value.to_integral_value():
-                    continue
-                begin = number.start()
-                qualifier = TARGET_QUALIFIER.search(folded[max(0, begin - 25) : begin])
-                if qualifier and qualifier.group(0).strip() not in ("a", "au profit de"):
-                    begin = begin - len(qualifier.group(0))
-                end = unit.end()
-                ages = AGES.match(folded, end)
-                if ages:
-                    end = ages.end()
-                context = folded[max(0, number.start() - 40) : min(len(folded), end + 40)]
-                indicator = _indicator(family, context)
-                unit_text = text[unit.start(group) : unit.end(group)]
-                if (value, unit_text) in seen:
-                    continue
-                seen.add((value, unit_text))
-                out.append(
-                    TargetProposal(
-                        value=value,
-                        unit=unit_text,
-                        text=text[begin:end],
-                        indicator=indicator,
-                        confidence=0.8 if family != "other" else 0.7,
-                        evidence=Evidence.of(
-                            sentence, (sentence.start + begin, sentence.start + end)
-                        ),
-                        age_min=int(ages.group("a")) if ages else None,
-                        age_max=int(ages.group("b")) if ages else None,
-                    )
-                )
-            for match in PERCENT.finditer(folded):
-                if self.is_excluded(sentence.start + match.start()):
-                    continue
-                value = Decimal(match.group("n").replace(",", "."))
-                indicator = "women_share" if match.group("who") == "femmes" else "young_share"
-                out.append(
-                    TargetProposal(
-                        value=value,
-                        unit="%",
-                        text=text[match.start() : match.end()],
-                        indicator=indicator,
-                        confidence=0.75,
-                        evidence=Evidence.of(
-                            sentence, (sentence.start + match.start(), sentence.start + match.end())
-                        ),
-                    )
-                )
-        return out
-
-    def _vocabulary(
-        self,
-        sentences: list[Sentence],
-        announcement: Sentence,
-        vocabulary: list[tuple[str, re.Pattern[str]]],
-        skip: dict[str, re.Pattern[str]] | None = None,
-    ) -> list[Proposed[str]]:
-        names = [(m.start, m.end) for m in self.mentions if m.source != "anaphor"]
-        found: dict[str, Proposed[str]] = {}
-        for sentence in sentences:
-            folded = self.folded[sentence.start : sentence.end]
-            for key, pattern in vocabulary:
-                if key in found:
-                    continue
-                if skip and key in skip and skip[key].search(folded):
-                    continue
-                for match in pattern.finditer(folded):
-                    at = (sentence.start + match.start(), sentence.start + match.end())
-                    if any(_overlaps(at, n) for n in names):
-                        continue
-                    confidence = 0.8 if sentence.index == announcement.index else 0.7
-                    found[key] = Proposed(key, confidence, Evidence.of(sentence, at))
-                    break
-        order = [key for key, _p in vocabulary]
-        return sorted(found.values(), key=lambda p: order.index(p.value))
-
-    def _services(self, sentences: list[Sentence], announcement: Sentence) -> list[Proposed[str]]:
-        # A bus "qui servira de maison des TPE" is the mobile unit, not a fixed maison.
-        skip = {"maison_des_tpe": re.compile(r"\bbus\b|\bunite mobile\b")}
-        return self._vocabulary(sentences, announcement, VOCABULARY.services, skip)
-
-    def _committee(self, sentences: list[Sentence]) -> Proposed[CommitteeProposal] | None:
-        names = [(m.start, m.end) for m in self.mentions]
-        name = ""
-        for sentence in sentences:
-            folded = self.folded[sentence.start : sentence.end]
-            committee = None
-            for match in COMMITTEE.finditer(folded):
-                at = (sentence.start + match.start(), sentence.start + match.end())
-                if not any(_overlaps(at, n) for n in names):
-                    committee = match
-                    break
-            if committee is None:
-                continue
-            raw = self.text[sentence.start + committee.start() : sentence.start + committee.end()]
-            if raw.lower() != "comité" and raw.lower() != "comite":
-                name = name or raw[0].upper() + raw[1:]
-            chair = CHAIR.search(folded)
-            mandate = MANDATE.search(folded)
-            if not chair and not mandate:
-                continue
-            spans = [(sentence.start + committee.start(), sentence.start + committee.end())]
-            chair_text = ""
-            if chair:
-                group = "chair" if chair.group("chair") else "chair2"
-                a, b = chair.start(group), chair.end(group)
-                chair_text = self.text[sentence.start + a : sentence.start + b].strip()
-                chair_text = chair_text[0].upper() + chair_text[1:]
-                spans.append((sentence.start + a, sentence.start + b))
-            mandate_text = ""
-            if mandate:
-                mandate_text = self.text[
-                    sentence.start + mandate.start("m") : sentence.start + mandate.end("m")
-                ].strip()
-            return Proposed(
-                CommitteeProposal(name or "Comité de suivi", chair_text, mandate_text),
-                0.85 if chair else 0.7,
-                Evidence.of(sentence, *spans),
-            )
-        return None
-
-    def _title(
-        self, announcement: Sentence, kind: str, region: str | None
-    ) -> tuple[Proposed[str], Proposed[str] | None]:
-        folded = self.folded[announcement.start : announcement.end]
-        text = self.text[announcement.start : announcement.end]
-        objectives = None
-        purpose = PURPOSE.search(folded)
-        aim = purpose if purpose else AIM.search(folded)
-        if aim:
-            body = aim.group("p")
-            cut = PURPOSE_END.search(body)
-            length = cut.start() if cut else len(body)
-            a = aim.start("p")
-            value = text[a : a + length].strip(" ,")
-            if value:
-                objectives = Proposed(
-                    value[0].upper() + value[1:],
-                    0.7,
-                    Evidence.of(
-                        announcement, (announcement.start + a, announcement.start + a + length)
-                    ),
-                )
-        if purpose:
-            start = purpose.start("noun")
-            if folded[start:].startswith("projet de "):
-                start += len("projet de ")
-            end = purpose.start("p") + len(purpose.group("p"))
-            stop = re.search(
-                r",|\s+et dans le cadre\b|\s+dans le cadre\b|\s+a ete\b",
-                folded[purpose.start("p") : end],
-            )
-            if stop:
-                end = purpose.start("p") + stop.start()
-            title = text[start:end].strip(" ,")
-            if len(title) > 200:
-                title = title[:200].rsplit(" ", 1)[0]
-            title = title[0].upper() + title[1:]
-            return (
-                Proposed(
-                    title,
-                    0.7,
-                    Evidence.of(
-                        announcement, (announcement.start + start, announcement.start + end)
-                    ),
-                ),
-                objectives,
-            )
-        headline = self._headline()
-        if headline is not None:
-            return Proposed(
-                headline.text, 0.5, Evidence.of(headline, (headline.start, headline.end))
-            ), objectives
-        label = "Contrat-programme" if kind == "programme_contract" else "Convention de partenariat"
-        if region:
-            label = f"{label} — {REGION_LABELS[region]}"
-        return Proposed(label, 0.3, Evidence.of(announcement)), objectives
-
-    def _headline(self) -> Sentence | None:
-        first_line = self.text.split("\n", 1)[0].strip()
-        if not first_line or len(first_line) > 150 or first_line.endswith("."):
-            return None
-        if len(first_line.split()) < 3 or HEADLINE_JUNK.match(first_line):
-            return None
-        start = self.text.find(first_line)
-        return Sentence(-1, start, start + len(first_line), first_line)
-
-
-def _indicator(family: str, context: str) -> str:
-    trained = re.search(r"\bform(?:er|es|ees|ation)\b", context)
-    coached = re.search(r"accompagn|encadr", context)
-    created = re.search(r"\bcre(?:er|es|ees|ation)\b|a creer", context)
-    if family == "holders" or family == "other":
-        if trained:
-            return "holders_trained"
-        if coached:
-            return "holders_coached"
-        return "other"
-    if family == "enterprises":
-        return "enterprises_created" if created else "other"
-    return family
 
 
 def extract(text: str) -> list[ConventionProposal]:

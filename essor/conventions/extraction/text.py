@@ -166,7 +166,7 @@ def parse(text: str) -> Parsed:
         entities.extend(
             Entity(offset + e.start_char, offset + e.end_char, e.text, e.label_) for e in doc.ents
         )
-    sentences = []
+    sentences: list[Sentence] = []
     for start, end in pieces:
         chunk = text[start:end]
         stripped = chunk.strip()

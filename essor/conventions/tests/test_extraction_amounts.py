@@ -75,7 +75,11 @@ def test_euros_with_their_dirhams_use_the_dirhams() -> None:
     assert not money.converted
     assert money.text == "3 millions d'euros (environ 32,4 millions de dirhams)"
     reverse = only("32 MDH (3 M€)")
-    assert (reverse.mad, reverse.original, reverse.converted) == (D("32000000"), D("3000000"), False)
+    assert (reverse.mad, reverse.original, reverse.converted) == (
+        D("32000000"),
+        D("3000000"),
+        False,
+    )
     assert only("2 millions d'euros, soit 21,5 MDH").mad == D("21500000")
 
 
@@ -183,7 +187,7 @@ def french_words(n: int) -> str:
 
 def grouped(n: int, separator: str) -> str:
     digits = str(n)
-    groups = []
+    groups: list[str] = []
     while digits:
         groups.insert(0, digits[-3:])
         digits = digits[:-3]
@@ -200,13 +204,20 @@ amounts = st.integers(min_value=1, max_value=50_000_000_000)
 hundredths_of_millions = st.integers(min_value=1, max_value=99_999)
 
 
-@given(amounts, st.sampled_from([".", " ", "\u00a0", "\u202f"]), st.sampled_from(["DH", "dirhams", "DHS", "MAD"]))
+@given(
+    amounts,
+    st.sampled_from([".", " ", "\u00a0", "\u202f"]),
+    st.sampled_from(["DH", "dirhams", "DHS", "MAD"]),
+)
 def test_digits_with_thousands_separators_read_back(n: int, separator: str, currency: str) -> None:
     text = f"une enveloppe de {grouped(n, separator)} {currency}."
     assert only(text).mad == Decimal(n)
 
 
-@given(hundredths_of_millions, st.sampled_from(["millions de DH", "millions de dirhams", "millions dirhams", "MDH", "M DH"]))
+@given(
+    hundredths_of_millions,
+    st.sampled_from(["millions de DH", "millions de dirhams", "millions dirhams", "MDH", "M DH"]),
+)
 def test_millions_with_a_decimal_comma_read_back(k: int, unit: str) -> None:
     millions = Decimal(k) / 100
     text = f"un budget de {decimal_fr(millions)} {unit} pour"

@@ -3,6 +3,8 @@ grey out, and come back when ticked again), saves; the draft holds what was kept
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from playwright.sync_api import ViewportSize, expect
 
@@ -25,7 +27,7 @@ PHONE: ViewportSize = {"width": 390, "height": 844}
 TTA = "Tanger-Tétouan-Al Hoceima"
 
 
-def test_a_manager_pastes_an_article_drops_a_partner_and_saves_the_draft(live_server) -> None:  # type: ignore[no-untyped-def]
+def test_a_manager_pastes_an_article_drops_a_partner_and_saves_the_draft(live_server: Any) -> None:
     personas = make_personas()
     manager = personas.user("programme_manager")
     tta = Region.objects.get(code="01")

@@ -124,7 +124,10 @@ def test_minutes_approving_two_conventions_give_two_drafts() -> None:
         "ANAPEC": Decimal("4000000"),
     }
     assert first.partners[0].name == "Conseil de la région de l'Oriental"
-    assert (first.start_year and first.start_year.value, first.end_year and first.end_year.value) == (
+    assert (
+        first.start_year and first.start_year.value,
+        first.end_year and first.end_year.value,
+    ) == (
         2024,
         2026,
     )
@@ -145,7 +148,10 @@ def test_minutes_approving_two_conventions_give_two_drafts() -> None:
         "Conseil de la région de l'Oriental",
         "Fondation Mohammed V pour la solidarité",
     ]
-    assert (second.start_year and second.start_year.value, second.end_year and second.end_year.value) == (
+    assert (
+        second.start_year and second.start_year.value,
+        second.end_year and second.end_year.value,
+    ) == (
         2024,
         2024,
     )

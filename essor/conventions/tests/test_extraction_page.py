@@ -74,7 +74,9 @@ def review(client: Client, text: str) -> Any:
 def as_sent(response: Any, **changes: Any) -> dict[str, list[str]]:
     """The review form's values as the browser sends them, after the user's changes:
     ``name=None`` unticks a box, ``name="value"`` types a value."""
-    form = lxml.html.fromstring(response.content.decode()).xpath('//form[contains(@class, "extract-review")]')[0]
+    form = lxml.html.fromstring(response.content.decode()).xpath(
+        '//form[contains(@class, "extract-review")]'
+    )[0]
     data: dict[str, list[str]] = {}
     for name, value in form.form_values():
         data.setdefault(name, []).append(value)
@@ -98,7 +100,9 @@ def test_the_conventions_list_offers_new_from_a_text_to_those_who_create_convent
     personas: Personas,
 ) -> None:
     link = f'href="{URL}"'
-    assert link in signed_in(personas.user("programme_manager")).get("/conventions/").content.decode()
+    assert (
+        link in signed_in(personas.user("programme_manager")).get("/conventions/").content.decode()
+    )
     assert link not in signed_in(personas.user("counsellor")).get("/conventions/").content.decode()
 
 
@@ -344,7 +348,9 @@ def test_a_docx_file_is_read(personas: Personas) -> None:
 def test_a_pdf_file_is_read(personas: Personas) -> None:
     from weasyprint import HTML
 
-    paragraphs = "".join(f"<p>{line}</p>" for line in read("001").split("Le 08/08/2023")[0].splitlines())
+    paragraphs = "".join(
+        f"<p>{line}</p>" for line in read("001").split("Le 08/08/2023")[0].splitlines()
+    )
     pdf = HTML(string=f"<html lang='fr'><body>{paragraphs}</body></html>").write_pdf()
     assert pdf is not None
     upload = SimpleUploadedFile("article.pdf", pdf, "application/pdf")

@@ -40,8 +40,11 @@ def read(prefix: str) -> str:
     return path.read_text(encoding="utf-8")
 
 
+Drafts = dict[str, list[ConventionProposal]]
+
+
 @pytest.fixture(scope="module")
-def drafts() -> dict[str, list[ConventionProposal]]:
+def drafts() -> Drafts:
     return {prefix: extract(read(prefix)) for prefix in ("000", "001", "002", "003", "004")}
 
 
@@ -61,7 +64,7 @@ def targets(draft: ConventionProposal) -> list[tuple[Decimal, str, str, str]]:
     return [(t.value, t.unit, t.text, t.indicator) for t in draft.targets]
 
 
-def test_000_the_tta_council_mobilises_25_mdh_with_four_partners(drafts) -> None:  # type: ignore[no-untyped-def]
+def test_000_the_tta_council_mobilises_25_mdh_with_four_partners(drafts: Drafts) -> None:
     (draft,) = drafts["000"]
     assert draft.kind == "partnership"
     assert draft.envelope is not None
@@ -97,7 +100,9 @@ def test_000_the_tta_council_mobilises_25_mdh_with_four_partners(drafts) -> None
     assert draft.title.value.startswith("Convention de partenariat visant à soutenir les porteurs")
 
 
-def test_001_about_10_mdh_for_2023_2025_with_a_committee_chaired_by_the_wali(drafts) -> None:  # type: ignore[no-untyped-def]
+def test_001_about_10_mdh_for_2023_2025_with_a_committee_chaired_by_the_wali(
+    drafts: Drafts,
+) -> None:
     (draft,) = drafts["001"]
     assert draft.envelope is not None
     assert draft.envelope.value == Decimal("10000000.00")
@@ -130,12 +135,12 @@ def test_001_about_10_mdh_for_2023_2025_with_a_committee_chaired_by_the_wali(dra
     )
 
 
-def test_001_the_aecid_of_another_convention_is_not_a_party(drafts) -> None:  # type: ignore[no-untyped-def]
+def test_001_the_aecid_of_another_convention_is_not_a_party(drafts: Drafts) -> None:
     (draft,) = drafts["001"]
     assert not any("AECID" in p.acronym or "espagnole" in p.name for p in draft.partners)
 
 
-def test_002_a_five_year_programme_contract_of_105_5_mdh_in_laayoune(drafts) -> None:  # type: ignore[no-untyped-def]
+def test_002_a_five_year_programme_contract_of_105_5_mdh_in_laayoune(drafts: Drafts) -> None:
     (draft,) = drafts["002"]
     assert draft.kind == "programme_contract"
     assert draft.envelope is not None
@@ -159,12 +164,12 @@ def test_002_a_five_year_programme_contract_of_105_5_mdh_in_laayoune(drafts) -> 
     )
 
 
-def test_003_and_004_announce_no_convention(drafts) -> None:  # type: ignore[no-untyped-def]
+def test_003_and_004_announce_no_convention(drafts: Drafts) -> None:
     assert drafts["003"] == []
     assert drafts["004"] == []
 
 
-def test_every_proposed_value_shows_the_sentence_it_came_from(drafts) -> None:  # type: ignore[no-untyped-def]
+def test_every_proposed_value_shows_the_sentence_it_came_from(drafts: Drafts) -> None:
     for prefix in ("000", "001", "002"):
         text = " ".join(read(prefix).replace("’", "'").split())
         (draft,) = drafts[prefix]
