@@ -15,8 +15,11 @@ BASE_DIR = Path(settings.BASE_DIR)
 
 
 def _production(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    # As a server would start: not with what the test run set for itself (the browser tests set
+    # DJANGO_ALLOW_ASYNC_UNSAFE, which the deployment check rightly refuses).
+    inherited = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
     env = {
-        **os.environ,
+        **inherited,
         "DJANGO_SETTINGS_MODULE": "config.settings.production",
         "SECRET_KEY": secrets.token_urlsafe(50),
         "ESSOR_VAR_DIR": str(tmp_path),
