@@ -459,6 +459,8 @@ def test_each_role_exports_its_partners_programmes_and_nothing_of_another(
         assert denied.status_code == 404
         assert not denied.has_header("Content-Disposition")
         assert api.get(API, query).status_code == 404
+    dictionary = page.get("/monitoring/export/dictionary.csv")
+    assert dictionary.status_code == (200 if allowed else 404)
     index = page.get("/monitoring/")
     if index.status_code == 200:
         assert (PAGE in index.content.decode()) == allowed

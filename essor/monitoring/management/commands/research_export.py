@@ -81,17 +81,23 @@ class Command(BaseCommand):
             disable=options["verbosity"] == 0,
         )
         log_export(None, scope, options["fmt"])
+        written = 0
+
+        def progress(rows: int) -> None:
+            nonlocal written
+            written += rows
+            bar.update(rows)
+
         if options["fmt"] == "csv":
             with output.open("w", encoding="utf-8", newline="") as out:
-                for piece in csv_chunks(scope, names=names, progress=bar.update):
+                for piece in csv_chunks(scope, names=names, progress=progress):
                     out.write(piece)
-            count = bar.n
         else:
-            content, count = xlsx_file(scope, names=names, progress=bar.update)
-            with content, output.open("wb") as out:
-                shutil.copyfileobj(content, out)
+            content, _count = xlsx_file(scope, names=names, progress=progress)
+            with content, output.open("wb") as binary:
+                shutil.copyfileobj(content, binary)
         bar.close()
         self.stdout.write(
-            f"{output}: {count} rows, {output.stat().st_size // 1024} KB, "
+            f"{output}: {written} rows, {output.stat().st_size // 1024} KB, "
             f"pseudonym key {names.fingerprint}"
         )
