@@ -30,6 +30,7 @@ import logging
 import os
 import shutil
 import socket
+import sqlite3
 import subprocess
 import tarfile
 import tempfile
@@ -220,17 +221,15 @@ class SqliteConnector(SqliteBackupConnector):
                 shutil.copyfileobj(dump, copy)
                 copy.flush()
                 path = copy.name
-            source = sqlite3_connect_readonly(path)
+            source = sqlite3.connect(_readonly_uri(Path(path)), uri=True)
             try:
                 source.backup(target)
             finally:
                 source.close()
 
 
-def sqlite3_connect_readonly(path: str) -> Any:
-    import sqlite3
-
-    return sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+def _readonly_uri(path: Path) -> str:
+    return f"{path.resolve().as_uri()}?mode=ro"
 
 
 def _connector(vendor: str, using: str = DEFAULT_DB_ALIAS) -> Any:
@@ -263,7 +262,7 @@ def _sqlite_copy(path: Path) -> Iterator[str]:
     from django.db.utils import load_backend
 
     base = connections[DEFAULT_DB_ALIAS].settings_dict
-    settings_dict = {**base, "NAME": f"file:{path}?mode=ro", "OPTIONS": {}}
+    settings_dict = {**base, "NAME": _readonly_uri(path), "OPTIONS": {}}
     wrapper = load_backend(base["ENGINE"]).DatabaseWrapper(settings_dict, alias=_COPY_ALIAS)
     connections[_COPY_ALIAS] = wrapper
     try:
