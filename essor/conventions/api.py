@@ -438,7 +438,7 @@ class TargetViewSet(KeeperCreateMixin, ConventionPartViewSet):
 class ActionItemSerializer(serializers.ModelSerializer):
     convention = serializers.IntegerField(source="committee.convention_id", read_only=True)
     owner: serializers.SlugRelatedField[Partner] = serializers.SlugRelatedField(
-        slug_field="code", read_only=True
+        slug_field="code", read_only=True, allow_null=True
     )
 
     class Meta:

@@ -10,10 +10,12 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Model, QuerySet
-from django.http import Http404
+from django.http import Http404, HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound
+from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -22,11 +24,42 @@ if TYPE_CHECKING:
     from essor.accounts.models import User
 
 
+# The largest key a row may have (a 64-bit signed integer, in SQLite as in PostgreSQL): a larger
+# number names no record, and the database would refuse it rather than find nothing.
+MAX_ID = 2**63 - 1
+
+
+@csrf_exempt
+def not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
+    """Any other address under /api/v1/ (``/persons/abc.x``): a JSON 404 like the API's own,
+    never the site's HTML page."""
+    return JsonResponse({"detail": _("Not found.")}, status=status.HTTP_404_NOT_FOUND)
+
+
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    """DRF's handler, with a 404 that never says whether the object exists elsewhere."""
+    """DRF's handler, with a 404 that never says whether the object exists elsewhere.
+
+    A number beyond what the database stores (``?offset=10**30``, an id of 30 digits) is the
+    request's fault: 400 with a message, never a server error.
+    """
     if isinstance(exc, Http404):
         return Response({"detail": _("Not found.")}, status=status.HTTP_404_NOT_FOUND)
+    if isinstance(exc, OverflowError):
+        return Response(
+            {"detail": _("A number in the request is too large.")},
+            status=status.HTTP_400_BAD_REQUEST,
+        )
     return drf_exception_handler(exc, context)
+
+
+class Pagination(LimitOffsetPagination):
+    """Pages of at most 500 rows, from an offset the database can take: a client cannot ask for
+    the whole registry in one answer, nor for a page past the end of any table."""
+
+    max_limit = 500
+
+    def get_offset(self, request: Request) -> int:
+        return min(super().get_offset(request), MAX_ID)
 
 
 M = TypeVar("M", bound=Model)
@@ -59,10 +92,12 @@ def require(request: Request, capability: str) -> None:
 
 
 def fetch(rows: QuerySet[M], pk: Any) -> M:
-    """One row by primary key, or 404 (also for a key that is not a number)."""
+    """One row by primary key, or 404 (also for a key that is not a number, or too large)."""
     try:
+        if abs(int(pk)) > MAX_ID:
+            raise Http404
         return rows.get(pk=pk)
-    except (ObjectDoesNotExist, ValueError, TypeError):
+    except (ObjectDoesNotExist, ValueError, TypeError, OverflowError):
         raise Http404 from None
 
 
@@ -71,7 +106,7 @@ def id_param(request: Request, name: str) -> int | None:
     value = request.query_params.get(name, "").strip()
     if not value:
         return None
-    if not (value.isascii() and value.isdigit()):
+    if not (value.isascii() and value.isdigit()) or int(value) > MAX_ID:
         raise serializers.ValidationError({name: [_("Give a number.")]})
     return int(value)
 
@@ -107,3 +142,101 @@ class ServiceSerializer(serializers.ModelSerializer):
 def money_field(**kwargs: Any) -> serializers.DecimalField:
     """An amount in dirhams, read as a string with two decimals (``"25000000.00"``)."""
     return serializers.DecimalField(max_digits=None, decimal_places=2, read_only=True, **kwargs)
+
+
+# --- The errors every operation may answer, in the OpenAPI schema -------------------------------
+
+_PAGINATION = frozenset({"limit", "offset"})
+_UNSAFE = frozenset({"post", "put", "patch", "delete"})
+
+
+class ErrorSerializer(serializers.Serializer):
+    """A refusal, said in the request's language (the OpenAPI component ``Error``)."""
+
+    detail = serializers.CharField()
+
+
+def _error_schema(description: str) -> dict[str, Any]:
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+    }
+
+
+def document_error_responses(
+    result: dict[str, Any], generator: Any, request: Any, public: bool
+) -> dict[str, Any]:
+    """drf-spectacular hook: add to each operation the errors it may answer, in one place.
+
+    The rules are the API's conventions (docs/architecture.md): 400 with the problems by field
+    when it reads input; 401 without valid credentials; 403 for a write sent with a session
+    cookie but no CSRF token; 404 for a missing record and for one the caller's role may not
+    reach ("forbidden looks like missing"); 429 above the request rate.
+    """
+    from rest_framework.settings import api_settings
+
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    schemas["Error"] = {
+        "type": "object",
+        "description": "A refusal, said in the request's language.",
+        "properties": {"detail": {"type": "string"}},
+        "required": ["detail"],
+    }
+    schemas["ValidationErrors"] = {
+        "type": "object",
+        "description": (
+            "What was wrong, by field: each field's messages (a list of strings, or for a list "
+            "or a nested object, the same by position or field); `non_field_errors` for the "
+            "request as a whole; `detail` when the body could not be read at all."
+        ),
+        "additionalProperties": {
+            "oneOf": [
+                {"type": "array", "items": {}},
+                {"type": "object"},
+                {"type": "string"},
+            ]
+        },
+    }
+    throttled = bool(api_settings.DEFAULT_THROTTLE_CLASSES)
+    for operations in result.get("paths", {}).values():
+        for method, operation in operations.items():
+            if method not in {"get", "post", "put", "patch", "delete"}:
+                continue
+            responses = operation.setdefault("responses", {})
+            security = operation.get("security", result.get("security", []))
+            secured = any(requirement for requirement in security)
+            reads_input = "requestBody" in operation or any(
+                p.get("in") == "query" and p.get("name") not in _PAGINATION
+                for p in operation.get("parameters", [])
+            )
+            cookie = any("cookieAuth" in requirement for requirement in security)
+            if reads_input:
+                responses.setdefault(
+                    "400",
+                    {
+                        "description": "The request's values were refused; the body says why.",
+                        "content": {
+                            "application/json": {
+                                "schema": {"$ref": "#/components/schemas/ValidationErrors"}
+                            }
+                        },
+                    },
+                )
+            if secured:
+                responses.setdefault(
+                    "401", _error_schema("No credentials, or a token that is not valid.")
+                )
+                responses.setdefault(
+                    "404",
+                    _error_schema(
+                        "No such record, or one the caller's role may not reach: essor answers "
+                        "both alike."
+                    ),
+                )
+            if cookie and method in _UNSAFE:
+                responses.setdefault(
+                    "403", _error_schema("A write with a session cookie but no CSRF token.")
+                )
+            if throttled:
+                responses.setdefault("429", _error_schema("Too many requests: wait and retry."))
+    return result

@@ -47,7 +47,7 @@ class DisbursementSerializer(serializers.ModelSerializer):
         slug_field="username", read_only=True
     )
     approver: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
-        slug_field="username", read_only=True
+        slug_field="username", read_only=True, allow_null=True
     )
 
     class Meta:
@@ -76,7 +76,7 @@ class CommitmentSerializer(serializers.ModelSerializer):
         slug_field="username", read_only=True
     )
     approver: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
-        slug_field="username", read_only=True
+        slug_field="username", read_only=True, allow_null=True
     )
     disbursed = money_field(help_text="Paid out: the approved disbursements.")
     left_to_pay = money_field(

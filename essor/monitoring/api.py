@@ -10,8 +10,12 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    inline_serializer,
+)
 from rest_framework import serializers
 from rest_framework.decorators import api_view
 from rest_framework.exceptions import NotFound
@@ -25,7 +29,7 @@ from . import indicators, services
 from .facts import last_refresh
 from .indicators import Period, PeriodError, Scope
 from .permissions import access_follow_up, access_scope
-from .selectors import follow_ups_due, targets_against_actuals
+from .selectors import STATUS_LABELS, follow_ups_due, targets_against_actuals
 
 
 def _number(value: Any) -> Any:
@@ -59,14 +63,76 @@ def _period(request: Request) -> Period:
         raise serializers.ValidationError({"period": [str(error)]}) from None
 
 
+@extend_schema_field(
+    {
+        "oneOf": [{"type": "integer"}, {"type": "string", "format": "decimal"}],
+        "nullable": True,
+        "description": 'A count (integer), a decimal as a string ("45.3"), or null when it '
+        "cannot be computed.",
+    }
+)
+class FigureField(serializers.Field):
+    """A figure as the dashboards show it (documentation of the answers, read-only)."""
+
+
+@extend_schema_field(
+    {
+        "oneOf": [{"type": "integer"}, {"type": "string"}],
+        "nullable": True,
+        "description": "The member of the breakdown: a year, a code, an id or a value.",
+    }
+)
+class BreakdownKeyField(serializers.Field):
+    """The key of a breakdown's row (documentation of the answers, read-only)."""
+
+
 INDICATOR = inline_serializer(
     "IndicatorValue",
     {
         "code": serializers.CharField(),
         "name": serializers.CharField(),
         "unit": serializers.ChoiceField(choices=["count", "pct", "hours", "mad"]),
-        "value": serializers.CharField(allow_null=True),
+        "value": FigureField(),
     },
+)
+INDICATORS = inline_serializer(
+    "Indicators",
+    {
+        "scope": serializers.ChoiceField(choices=["national", "region", "convention", "programme"]),
+        "id": serializers.CharField(allow_null=True),
+        "period": serializers.CharField(),
+        "as_of": serializers.DateTimeField(allow_null=True),
+        "by": serializers.CharField(required=False, help_text="With ``by``: the breakdown."),
+        "indicators": serializers.ListField(
+            child=INDICATOR, required=False, help_text="Without ``by``: every indicator."
+        ),
+        "rows": serializers.ListField(
+            child=inline_serializer(
+                "IndicatorBreakdownRow",
+                {
+                    "key": BreakdownKeyField(),
+                    "label": serializers.CharField(),
+                    "values": serializers.DictField(child=FigureField()),
+                },
+            ),
+            required=False,
+            help_text="With ``by``: one row per member, the indicators by code.",
+        ),
+    },
+)
+TARGET_STATUS = inline_serializer(
+    "TargetStatus",
+    {
+        "target": serializers.IntegerField(),
+        "label": serializers.CharField(),
+        "indicator": serializers.CharField(allow_null=True),
+        "value": serializers.DecimalField(max_digits=14, decimal_places=2),
+        "due_on": serializers.DateField(allow_null=True),
+        "actual": FigureField(),
+        "expected": FigureField(),
+        "status": serializers.ChoiceField(choices=list(STATUS_LABELS)),
+    },
+    many=True,
 )
 
 
@@ -78,7 +144,7 @@ INDICATOR = inline_serializer(
         OpenApiParameter("period", str, required=True, description="2025 or 2023-2025"),
         OpenApiParameter("by", str, enum=sorted(indicators.DIMENSIONS)),
     ],
-    responses={200: OpenApiTypes.OBJECT},
+    responses={200: INDICATORS},
 )
 @api_view(["GET"])
 def indicator_values(request: Request) -> Response:
@@ -123,7 +189,7 @@ def indicator_values(request: Request) -> Response:
 @extend_schema(
     operation_id="convention_targets_status",
     parameters=[OpenApiParameter("period", str, required=True)],
-    responses={200: OpenApiTypes.OBJECT},
+    responses={200: TARGET_STATUS},
 )
 @api_view(["GET"])
 def targets_status(request: Request, pk: int) -> Response:
