@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from essor.accounts.models import User
 from essor.accounts.roles import Cap
 from essor.core.audit import save_audited
+from essor.core.crypto import EncryptedCharField, unseal
 from essor.registry import search_index
 from essor.registry.models import Organisation, Person
 from essor.registry.services import (
@@ -83,14 +84,29 @@ class _ExactEncoder(DjangoJSONEncoder):
 
 
 def _row(obj: models.Model) -> dict[str, Any]:
-    """Every stored column of the row, as JSON-safe values."""
-    values = {f.attname: getattr(obj, f.attname) for f in obj._meta.concrete_fields}
+    """Every stored column of the row, as JSON-safe values (a CIN or phone stays encrypted,
+    as in its own column: the undo snapshot is no clear copy of them)."""
+    values = {
+        f.attname: (
+            f.get_prep_value(getattr(obj, f.attname))
+            if isinstance(f, EncryptedCharField)
+            else getattr(obj, f.attname)
+        )
+        for f in obj._meta.concrete_fields
+    }
     return json.loads(json.dumps(values, cls=_ExactEncoder))
 
 
 def _python(model: type[models.Model], values: dict[str, Any]) -> dict[str, Any]:
     fields = {f.attname: f for f in model._meta.concrete_fields}
-    return {name: fields[name].to_python(value) for name, value in values.items()}
+    return {
+        name: (
+            unseal(value, field.kind)
+            if isinstance(field := fields[name], EncryptedCharField)
+            else field.to_python(value)
+        )
+        for name, value in values.items()
+    }
 
 
 def _blank(value: Any) -> bool:
