@@ -245,6 +245,8 @@ def soak_row(r: dict[str, Any]) -> str:
         f"{s['connections']}: {s['rps']} req/s p99 {s['p99_ms']} ms" for s in r["steps"]
     )
     failed = f"; **failed: {', '.join(r['failed'])}**" if r["failed"] else ""
+    if r.get("skipped"):
+        failed += f"; not judged (too short): {', '.join(r['skipped'])}"
     return (
         f"| Soak: {r['minutes']:g} min of the HTTP pages' mix ({r['pages'] - 1} pages and the "
         f"API, in turn) at {r['rate']} req/s, {r['connections']} connections; gunicorn "

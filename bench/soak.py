@@ -22,10 +22,13 @@
    - no error, and no worker replaced (a worker gunicorn killed would hide a leak);
    - memory flat, after a warm-up (the first minute, or the first sixth of a shorter run):
      the mean RSS of the last third within 10% of the first third's, and the slope of a
-     least-squares line through the samples under 2 MB a minute;
+     least-squares line through the samples under 2 MB a minute; judged on runs of 5 minutes
+     or more only (``--minutes 1`` is a quick check of the rest, memory shown, not judged);
    - latency stable: the median p99 of the last third's intervals at most 1.5 times the
-     first third's (plus 20 ms, so that a few milliseconds of noise on a fast mix is none);
-   - the rate held: at least 90% of the requests the rate asks for were answered.
+     first third's (plus 20 ms, so that a few milliseconds of noise on a fast mix is none).
+   The share of the rate that was answered is reported, not judged: on cores shared with
+   other work the capacity moves with that work, and a server that slows down over time
+   already fails "latency stable".
 
 Loopback only: wrk asks 127.0.0.1 and nothing else; every run is bounded in time.
 """
@@ -52,7 +55,8 @@ DRIFT_PCT = 10.0
 SLOPE_MB_MIN = 2.0
 LATENCY_RATIO = 1.5
 LATENCY_SLACK_MS = 20.0
-RATE_HELD = 0.9
+MEMORY_MIN_S = 300
+VERDICTS = {True: "PASS", False: "FAIL", None: "SKIP"}
 KNEE = 2.0
 
 # The wrk script: the mix of pages in turn, paced to a rate, and one JSON line at the end.
@@ -242,7 +246,7 @@ def thirds(items: list[Any]) -> tuple[list[Any], list[Any]]:
 
 
 def judge(intervals: list[dict[str, Any]], *, rate: float, warmup_s: float) -> dict[str, Any]:
-    """The pass criteria over the soak's intervals."""
+    """The pass criteria over the soak's intervals; ``None`` for one not judged."""
     errors = sum(i["errors"] for i in intervals)
     workers = [set(i["pids"]) for i in intervals]
     replaced = len(set().union(*workers) - workers[0]) if workers else 0
@@ -257,11 +261,15 @@ def judge(intervals: list[dict[str, Any]], *, rate: float, warmup_s: float) -> d
     requests = sum(i["requests"] for i in intervals)
     asked = rate * sum(i["seconds"] for i in intervals)
     held = requests / asked if asked else 0.0
-    criteria = {
+    # The workers' memory grows while they warm up (in the 10-minute run of 2026-11-24, for
+    # the first two minutes): a shorter run cannot tell that from a leak.
+    long_enough = sum(i["seconds"] for i in intervals) >= MEMORY_MIN_S
+    criteria: dict[str, bool | None] = {
         "no error": errors == 0 and replaced == 0,
-        "memory flat": abs(drift_pct) <= DRIFT_PCT and slope < SLOPE_MB_MIN,
+        "memory flat": (abs(drift_pct) <= DRIFT_PCT and slope < SLOPE_MB_MIN)
+        if long_enough
+        else None,
         "latency stable": p99_last <= LATENCY_RATIO * p99_first + LATENCY_SLACK_MS,
-        "rate held": held >= RATE_HELD,
     }
     return {
         "errors": errors,
@@ -279,7 +287,7 @@ def judge(intervals: list[dict[str, Any]], *, rate: float, warmup_s: float) -> d
         "requests": requests,
         "rate_held_pct": round(100 * held, 1),
         "criteria": criteria,
-        "met": all(criteria.values()),
+        "met": all(passed is not False for passed in criteria.values()),
     }
 
 
@@ -392,10 +400,12 @@ def main() -> None:
         f"workers {v['workers_mb'][0]} → {v['workers_mb'][1]} MB\n"
         f"latency stable:  median p99 {v['p99_first_ms']} → {v['p99_last_ms']} ms "
         f"(limit {LATENCY_RATIO}× + {LATENCY_SLACK_MS:.0f} ms)\n"
-        f"rate held:       {v['rate_held_pct']}% of {rate} req/s (limit {100 * RATE_HELD:.0f}%)"
+        f"rate answered:   {v['rate_held_pct']}% of {rate} req/s (reported, not judged)"
     )
     for name, passed in v["criteria"].items():
-        print(f"{'PASS' if passed else 'FAIL'}  {name}")
+        print(f"{VERDICTS[passed]}  {name}")
+    if v["criteria"]["memory flat"] is None:
+        print(f"      (memory is judged on runs of {MEMORY_MIN_S // 60} minutes or more)")
     report(
         bench="soak",
         scale=args.scale,
@@ -418,7 +428,8 @@ def main() -> None:
         load_before=round(load_before, 1),
         load_after=round(load_after, 1),
         **{k: v for k, v in verdict.items() if k != "criteria"},
-        failed=[name for name, passed in verdict["criteria"].items() if not passed],
+        failed=[name for name, passed in verdict["criteria"].items() if passed is False],
+        skipped=[name for name, passed in verdict["criteria"].items() if passed is None],
     )
     sys.exit(0 if verdict["met"] else 1)
 
