@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from essor.accounts.models import Partner
 from essor.core.money import AmountFormField
@@ -439,7 +440,14 @@ class DraftReviewForm(forms.Form):
             )
 
         general = Section(_("The convention"))
-        general.rows.append(row("title", _("Title"), p.title.evidence, p.title.confidence))
+        general.rows.append(
+            row(
+                "title",
+                pgettext_lazy("convention field", "Title"),
+                p.title.evidence,
+                p.title.confidence,
+            )
+        )
         if p.objectives:
             general.rows.append(
                 row("objectives", _("Objectives"), p.objectives.evidence, p.objectives.confidence)

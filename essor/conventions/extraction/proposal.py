@@ -150,6 +150,7 @@ class ConventionProposal:
                     "code": p.partner_code,
                     "confidence": p.confidence,
                     "evidence": p.evidence.sentence if p.evidence else None,
+                    "amount_evidence": (p.amount_evidence.sentence if p.amount_evidence else None),
                 }
                 for p in self.partners
             ],

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import DatabaseError
 
 from essor.conventions.extraction import ExtractionError, extract, match_partners, read_upload
 
@@ -40,7 +41,14 @@ class Command(BaseCommand):
             proposals = extract(text)
         except ExtractionError as error:
             raise CommandError(error.message) from None
-        match_partners(proposals)
+        try:
+            match_partners(proposals)
+        except DatabaseError:
+            # The text is read without the database; only the matching of partners needs it.
+            self.stderr.write(
+                "essor's database cannot be read (run `essor migrate`): partners are not "
+                "matched to those essor holds."
+            )
         output = [proposal.to_json() for proposal in proposals]
         indent = None if options["compact"] else 2
         self.stdout.write(json.dumps(output, ensure_ascii=False, indent=indent))
