@@ -501,7 +501,7 @@ def build_world() -> World:
         code="partage-test", acronym="PART-T", name_fr="Partenaire qui partage"
     )
     sharing_grant(actor=None, holder=sharer, grantee=personas.own, purpose="convention")
-    sharer_staff = {
+    sharer_staff: dict[str, Any] = {
         role: UserFactory.create(username=f"{role}.shared", partner=sharer, roles=[role])
         for role in (Role.ADMIN, Role.PROGRAMME_MANAGER, Role.COUNSELLOR, Role.DATA_CLERK)
     }
@@ -521,8 +521,12 @@ def build_world() -> World:
     pages: dict[str, Any] = {}
     apis: dict[str, Any] = {}
     cookies: dict[str, dict[str, str]] = {}
+    # One request handler for the page clients, one for the API clients: each loads the
+    # middleware once (WhiteNoise reads the static files then), not once per persona.
+    page_handler, api_handler = Client().handler, APIClient().handler
     for persona, user in users.items():
         page, api = Client(), APIClient()
+        page.handler, api.handler = page_handler, api_handler
         if user is not None:
             page.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
             token, _created = Token.objects.get_or_create(user=user)
