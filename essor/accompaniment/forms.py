@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from essor.accounts.models import User
 from essor.conventions.forms import date_field
+from essor.core.forms import CleanTextMixin
 from essor.registry.models import Sector
 
 from .models import MobileUnit, Service, Venue
@@ -22,7 +23,7 @@ WEEKDAYS = [
 ]
 
 
-class SessionForm(forms.Form):
+class SessionForm(CleanTextMixin, forms.Form):
     service = forms.ModelChoiceField(label=_("Service"), queryset=Service.objects.all())
     venue = forms.ModelChoiceField(label=_("Venue"), queryset=Venue.objects.all())
     starts_at = forms.DateTimeField(
@@ -50,7 +51,7 @@ class SessionForm(forms.Form):
         ).order_by("last_name")
 
 
-class TourForm(forms.Form):
+class TourForm(CleanTextMixin, forms.Form):
     mobile_unit = forms.ModelChoiceField(label=_("Bus"), queryset=MobileUnit.objects.all())
     start_on = date_field(_("From"), required=True)
     end_on = date_field(_("To"), required=True)
@@ -64,7 +65,7 @@ class TourForm(forms.Form):
     )
 
 
-class GroupLogForm(forms.Form):
+class GroupLogForm(CleanTextMixin, forms.Form):
     on = date_field(_("Date"), required=True)
     needs = forms.CharField(
         label=_("Needs that came up"), required=False, widget=forms.Textarea(attrs={"rows": 2})
@@ -78,7 +79,7 @@ class GroupLogForm(forms.Form):
     follow_up_by = forms.CharField(label=_("Who follows up"), max_length=200, required=False)
 
 
-class DiagnosticForm(forms.Form):
+class DiagnosticForm(CleanTextMixin, forms.Form):
     """One 1-4 choice per area of the needs questionnaire."""
 
     on = date_field(_("Date"), required=True)
@@ -109,7 +110,7 @@ class DiagnosticForm(forms.Form):
         }
 
 
-class PlanItemForm(forms.Form):
+class PlanItemForm(CleanTextMixin, forms.Form):
     area = forms.ChoiceField(label=_("Area"), choices=[])
     text = forms.CharField(label=_("Action"), max_length=300)
     owner = forms.CharField(label=_("Who"), max_length=200)
@@ -122,7 +123,7 @@ class PlanItemForm(forms.Form):
         self.fields["area"].choices = Area.choices  # type: ignore[attr-defined]
 
 
-class GroupForm(forms.Form):
+class GroupForm(CleanTextMixin, forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
     sector: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
         label=_("Sector"), queryset=Sector.objects.none()
@@ -138,7 +139,7 @@ class GroupForm(forms.Form):
         ).order_by("last_name")
 
 
-class MemberForm(forms.Form):
+class MemberForm(CleanTextMixin, forms.Form):
     enterprise = forms.CharField(
         label=_("Enterprise"),
         max_length=40,

@@ -6,6 +6,8 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
+from essor.core.forms import CleanTextMixin
+
 from . import second_factor
 from .models import Partner, User
 from .roles import Role
@@ -26,7 +28,7 @@ class LoginForm(AuthenticationForm):
         self.fields["username"].widget.attrs.update({"autocomplete": "username"})
 
 
-class UserForm(forms.ModelForm):
+class UserForm(CleanTextMixin, forms.ModelForm):
     roles = forms.MultipleChoiceField(
         label=_("Roles"), choices=Role.choices, widget=forms.CheckboxSelectMultiple, required=True
     )
@@ -54,7 +56,7 @@ class UserCreateForm(UserForm):
         return username
 
 
-class PartnerForm(forms.ModelForm):
+class PartnerForm(CleanTextMixin, forms.ModelForm):
     website = forms.URLField(label=_("website"), required=False, assume_scheme="https")
 
     class Meta:

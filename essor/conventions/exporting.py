@@ -14,6 +14,8 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from essor.core.text import spreadsheet_cell
+
 from .selectors import ConventionExecution, Execution
 
 AMOUNT_FORMAT = "#,##0.00"
@@ -32,7 +34,7 @@ def execution_xlsx(execution: ConventionExecution) -> bytes:
     convention = execution.convention
     total = execution.total
     rows: list[tuple[str, object]] = [
-        (_("Convention"), f"{convention.reference} — {convention.title}"),
+        (_("Convention"), spreadsheet_cell(f"{convention.reference} — {convention.title}")),
         (_("Status"), str(convention.get_status_display())),
         (_("Envelope (with signed amendments)"), _amount(execution.envelope)),
         (_("Pledged by the parties"), _amount(total.pledged)),
@@ -66,7 +68,7 @@ def execution_xlsx(execution: ConventionExecution) -> bytes:
         for cell in ws[1]:
             cell.font = Font(bold=True)
         for item in items:
-            values: list[object] = [item.label]
+            values: list[object] = [spreadsheet_cell(item.label)]
             if with_pledges:
                 values += [_amount(item.pledged), _amount(item.called), _amount(item.received)]
             values += [

@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from essor.accounts.models import Partner
+from essor.core.forms import CleanTextMixin
 from essor.core.money import AmountFormField
 from essor.territory.models import Region
 
@@ -37,7 +38,7 @@ def partners() -> Any:
     return Partner.objects.filter(archived_at__isnull=True).order_by("name_fr")
 
 
-class ConventionForm(forms.Form):
+class ConventionForm(CleanTextMixin, forms.Form):
     reference = forms.CharField(label=_("Reference"), max_length=60)
     kind = forms.ChoiceField(label=_("Kind"), choices=ConventionKind.choices)
     parent = forms.ModelChoiceField(
@@ -86,7 +87,7 @@ class ConventionForm(forms.Form):
         self.fields["title_ar"].widget.attrs.update({"dir": "rtl", "lang": "ar"})
 
 
-class TransitionForm(forms.Form):
+class TransitionForm(CleanTextMixin, forms.Form):
     to = forms.CharField(widget=forms.HiddenInput)
     on = date_field(_("Date"))
     note = forms.CharField(label=_("Note"), required=False, max_length=1000)
@@ -101,7 +102,7 @@ class TransitionForm(forms.Form):
     )
 
 
-class PartyForm(forms.Form):
+class PartyForm(CleanTextMixin, forms.Form):
     partner = forms.ModelChoiceField(label=_("Partner"), queryset=Partner.objects.none())
     roles = forms.MultipleChoiceField(
         label=_("Roles"),
@@ -126,7 +127,7 @@ class PartyForm(forms.Form):
         self.fields["partner"].queryset = partners()  # type: ignore[attr-defined]
 
 
-class PaymentForm(forms.Form):
+class PaymentForm(CleanTextMixin, forms.Form):
     party = forms.ModelChoiceField(label=_("Partner"), queryset=Partner.objects.none())
     kind = forms.ChoiceField(label=_("Kind"), choices=PaymentKind.choices)
     amount = AmountFormField(label=_("Amount (DH)"))
@@ -138,7 +139,7 @@ class PaymentForm(forms.Form):
         self.fields["party"].queryset = convention.parties.select_related("partner")  # type: ignore[attr-defined]
 
 
-class TargetForm(forms.Form):
+class TargetForm(CleanTextMixin, forms.Form):
     indicator = forms.ChoiceField(label=_("Indicator"), choices=TargetIndicator.choices)
     value = forms.DecimalField(label=_("Target value"), max_digits=14, decimal_places=2)
     label_fr = forms.CharField(label=_("Wording (French)"), max_length=300, required=False)
@@ -146,7 +147,7 @@ class TargetForm(forms.Form):
     due_on = date_field(_("To reach by"))
 
 
-class BudgetLineForm(forms.Form):
+class BudgetLineForm(CleanTextMixin, forms.Form):
     partner = forms.ModelChoiceField(label=_("Executing partner"), queryset=Partner.objects.none())
     category = forms.ChoiceField(label=_("Category"), choices=BudgetCategory.choices)
     label = forms.CharField(label=_("Wording"), max_length=200, required=False)
@@ -157,12 +158,12 @@ class BudgetLineForm(forms.Form):
         self.fields["partner"].queryset = partner_choices  # type: ignore[attr-defined]
 
 
-class BudgetLineEditForm(forms.Form):
+class BudgetLineEditForm(CleanTextMixin, forms.Form):
     label = forms.CharField(label=_("Wording"), max_length=200, required=False)
     amount = AmountFormField(label=_("Amount (DH)"))
 
 
-class CommitteeForm(forms.Form):
+class CommitteeForm(CleanTextMixin, forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
     chair = forms.CharField(label=_("Chaired by"), max_length=200, required=False)
     mandate = forms.CharField(
@@ -170,7 +171,7 @@ class CommitteeForm(forms.Form):
     )
 
 
-class MemberForm(forms.Form):
+class MemberForm(CleanTextMixin, forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
     title = forms.CharField(label=_("Title"), max_length=200, required=False)
     partner = forms.ModelChoiceField(
@@ -183,7 +184,7 @@ class MemberForm(forms.Form):
         self.fields["partner"].queryset = partners()  # type: ignore[attr-defined]
 
 
-class MeetingForm(forms.Form):
+class MeetingForm(CleanTextMixin, forms.Form):
     held_on = date_field(_("Date"), required=True)
     place = forms.CharField(label=_("Place"), max_length=200, required=False)
     attendees = forms.ModelMultipleChoiceField(
@@ -207,7 +208,7 @@ class MeetingForm(forms.Form):
         self.fields["attendees"].queryset = members  # type: ignore[attr-defined]
 
 
-class ActionForm(forms.Form):
+class ActionForm(CleanTextMixin, forms.Form):
     text = forms.CharField(label=_("Action"), widget=forms.Textarea(attrs={"rows": 2}))
     owner = forms.ModelChoiceField(
         label=_("Owner"), queryset=Partner.objects.none(), required=False
@@ -220,5 +221,5 @@ class ActionForm(forms.Form):
         self.fields["owner"].queryset = partners()  # type: ignore[attr-defined]
 
 
-class ActionStatusForm(forms.Form):
+class ActionStatusForm(CleanTextMixin, forms.Form):
     status = forms.ChoiceField(label=_("Status"), choices=ActionStatus.choices)

@@ -1,13 +1,47 @@
-"""Form handling shared by the pages: a service's refusal lands on the form, nothing is lost."""
+"""Form handling shared by the pages: a service's refusal lands on the form, nothing is lost;
+every text a form reads is made harmless first."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
+
+from .text import clean_line, clean_text
+
+
+def _cleaning(field: forms.Field) -> None:
+    if not isinstance(field, forms.CharField) or isinstance(field.widget, forms.PasswordInput):
+        return
+    cleaner = clean_text if isinstance(field.widget, forms.Textarea) else clean_line
+    read = field.to_python
+
+    def to_python(value: Any) -> Any:
+        value = read(value)
+        return cleaner(value) if isinstance(value, str) and value else value
+
+    field.to_python = to_python  # type: ignore[method-assign]
+
+
+class CleanTextMixin:
+    """Every text field of the form is cleaned by :mod:`essor.core.text` before its checks: a
+    one-line field as a name (no invisible or direction-changing characters), a text area as
+    free text (no control characters). A password is left as typed.
+
+    The checks then see the cleaned value: a required name made only of invisible characters
+    is empty, and the form says so.
+    """
+
+    fields: dict[str, forms.Field]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            _cleaning(field)
 
 
 def form_errors(form: Any, error: ValidationError) -> None:

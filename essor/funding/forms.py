@@ -6,13 +6,14 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from essor.conventions.forms import date_field
+from essor.core.forms import CleanTextMixin
 from essor.core.money import AmountFormField
 from essor.programmes.models import Programme
 
 from .models import CommitmentKind
 
 
-class CommitmentForm(forms.Form):
+class CommitmentForm(CleanTextMixin, forms.Form):
     programme: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
         label=_("Programme"), queryset=Programme.objects.none()
     )
@@ -36,16 +37,16 @@ class CommitmentForm(forms.Form):
         self.fields["programme"].queryset = programmes  # type: ignore[attr-defined]
 
 
-class DisbursementForm(forms.Form):
+class DisbursementForm(CleanTextMixin, forms.Form):
     amount = AmountFormField(label=_("Amount (DH)"))
     paid_on = date_field(_("Paid on"))
     reference = forms.CharField(label=_("Payment reference"), max_length=100, required=False)
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(CleanTextMixin, forms.Form):
     decision = forms.ChoiceField(choices=[("approve", "approve"), ("reject", "reject")])
     note = forms.CharField(label=_("Note"), max_length=500, required=False)
 
 
-class CancelForm(forms.Form):
+class CancelForm(CleanTextMixin, forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=500)

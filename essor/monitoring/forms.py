@@ -3,12 +3,13 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from essor.core.forms import CleanTextMixin
 from essor.core.money import AmountFormField
 
 from .models import FollowUpChannel
 
 
-class FollowUpForm(forms.Form):
+class FollowUpForm(CleanTextMixin, forms.Form):
     reached = forms.ChoiceField(
         label=_("Was the holder reached?"),
         choices=[("yes", _("Yes")), ("no", _("No, could not be reached"))],

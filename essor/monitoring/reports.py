@@ -19,6 +19,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from essor.core.text import spreadsheet_cell
+
 from . import dashboards
 from .dashboards import Dashboard
 from .indicators import BY_CODE, Period, Scope
@@ -228,7 +230,7 @@ def report_xlsx(board: Dashboard) -> bytes:
 def _cell(value: Any) -> Any:
     if isinstance(value, Decimal):
         return float(value) if value != value.to_integral() else int(value)
-    return value
+    return spreadsheet_cell(value)  # a name typed "=…" stays text
 
 
 def _masked(code: str, value: Any, board: Dashboard, row: Any = None) -> Any:

@@ -7,12 +7,13 @@ from django.utils.translation import gettext_lazy as _
 
 from essor.conventions.forms import date_field
 from essor.conventions.models import BudgetLine
+from essor.core.forms import CleanTextMixin
 from essor.core.money import AmountFormField
 
 from .models import RuleKind
 
 
-class ProgrammeForm(forms.Form):
+class ProgrammeForm(CleanTextMixin, forms.Form):
     code = forms.SlugField(label=_("Code"), max_length=40)
     name_fr = forms.CharField(label=_("Name (French)"), max_length=300)
     name_ar = forms.CharField(label=_("Name (Arabic)"), max_length=300, required=False)
@@ -67,7 +68,7 @@ class ProgrammeForm(forms.Form):
         field.label_from_instance = lambda line: f"{line.convention.reference} — {line}"  # type: ignore[attr-defined]
 
 
-class RuleForm(forms.Form):
+class RuleForm(CleanTextMixin, forms.Form):
     """One form for every kind of rule: the fields a kind does not use are ignored."""
 
     kind = forms.ChoiceField(label=_("Rule"), choices=RuleKind.choices)
@@ -127,7 +128,7 @@ class RuleForm(forms.Form):
         return {}
 
 
-class CriterionForm(forms.Form):
+class CriterionForm(CleanTextMixin, forms.Form):
     label_fr = forms.CharField(label=_("Criterion (French)"), max_length=200)
     label_ar = forms.CharField(label=_("Criterion (Arabic)"), max_length=200, required=False)
     weight = forms.IntegerField(label=_("Weight"), min_value=1, max_value=100, initial=1)

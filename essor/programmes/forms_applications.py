@@ -8,13 +8,14 @@ from django.utils.translation import gettext_lazy as _
 from essor.accounts.models import User
 from essor.accounts.roles import Role
 from essor.conventions.forms import date_field
+from essor.core.forms import CleanTextMixin
 from essor.core.money import AmountFormField
 from essor.registry.models import Sector
 
 from .models import DecisionOutcome, ExitOutcome, SelectionSession, Stage
 
 
-class ApplicationForm(forms.Form):
+class ApplicationForm(CleanTextMixin, forms.Form):
     beneficiary = forms.CharField(
         label=_("Applicant"),
         max_length=40,
@@ -39,7 +40,7 @@ class ApplicationForm(forms.Form):
     submitted_on = date_field(_("Submitted on"))
 
 
-class EvaluatorForm(forms.Form):
+class EvaluatorForm(CleanTextMixin, forms.Form):
     evaluator = forms.ModelChoiceField(label=_("Evaluator"), queryset=User.objects.none())
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -54,7 +55,7 @@ class EvaluatorForm(forms.Form):
         )
 
 
-class ScoreForm(forms.Form):
+class ScoreForm(CleanTextMixin, forms.Form):
     """One field per criterion of the programme's grid."""
 
     note = forms.CharField(label=_("Note"), max_length=500, required=False)
@@ -71,13 +72,13 @@ class ScoreForm(forms.Form):
             )
 
 
-class InterviewForm(forms.Form):
+class InterviewForm(CleanTextMixin, forms.Form):
     interview_note = forms.CharField(
         label=_("Interview note"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(CleanTextMixin, forms.Form):
     outcome = forms.ChoiceField(
         label=_("Decision"), choices=DecisionOutcome.choices, widget=forms.RadioSelect
     )
@@ -93,7 +94,7 @@ class DecisionForm(forms.Form):
         self.fields["session"].queryset = programme.selection_sessions.all()  # type: ignore[attr-defined]
 
 
-class SessionForm(forms.Form):
+class SessionForm(CleanTextMixin, forms.Form):
     held_on = date_field(_("Date"), required=True)
     members = forms.CharField(label=_("Members present"), required=False)
     minutes = forms.CharField(
@@ -101,17 +102,17 @@ class SessionForm(forms.Form):
     )
 
 
-class StageForm(forms.Form):
+class StageForm(CleanTextMixin, forms.Form):
     stage = forms.ChoiceField(label=_("Stage"), choices=Stage.choices)
     on = date_field(_("Date"))
 
 
-class ExitForm(forms.Form):
+class ExitForm(CleanTextMixin, forms.Form):
     outcome = forms.ChoiceField(label=_("Exit"), choices=ExitOutcome.choices)
     on = date_field(_("Date"))
 
 
-class ReferralForm(forms.Form):
+class ReferralForm(CleanTextMixin, forms.Form):
     scheme = forms.CharField(
         label=_("Referred to"),
         max_length=200,
@@ -121,5 +122,5 @@ class ReferralForm(forms.Form):
     outcome = forms.CharField(label=_("Outcome"), max_length=300, required=False)
 
 
-class WithdrawForm(forms.Form):
+class WithdrawForm(CleanTextMixin, forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=500, required=False)

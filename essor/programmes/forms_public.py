@@ -9,12 +9,13 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from essor.conventions.forms import date_field
+from essor.core.forms import CleanTextMixin
 from essor.core.money import AmountFormField
 from essor.registry.forms import CommuneField
 from essor.registry.models import Sector, Sex
 
 
-class PublicApplicationForm(forms.Form):
+class PublicApplicationForm(CleanTextMixin, forms.Form):
     first_name = forms.CharField(
         label=_("First name (Latin script)"), max_length=80, required=False
     )
@@ -95,7 +96,7 @@ class PublicApplicationForm(forms.Form):
         return {k: self.cleaned_data[k] for k in keys}
 
 
-class FollowForm(forms.Form):
+class FollowForm(CleanTextMixin, forms.Form):
     receipt = forms.CharField(
         label=_("Receipt number"),
         max_length=20,

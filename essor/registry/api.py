@@ -28,6 +28,7 @@ from essor.territory.models import Commune
 from . import services
 from .identifiers import mask_cin
 from .importing.jobs import import_job_create
+from .importing.reading import FileRefused, check_upload
 from .models import ImportJob, ImportStatus, Organisation, Person, Sector
 from .permissions import access_organisation, access_person
 from .selectors import OrganisationFilters, PersonFilters, organisation_list, person_list
@@ -202,6 +203,14 @@ class OrganisationViewSet(RegistryRecordViewSet):
 class ImportJobSerializer(serializers.ModelSerializer):
     file = serializers.FileField(write_only=True)
     dry_run = serializers.BooleanField(write_only=True, default=True)
+
+    def validate_file(self, upload: Any) -> Any:
+        """Size, kind and (for a workbook) unpacked size, before anything is saved."""
+        try:
+            check_upload(upload)
+        except FileRefused as refusal:
+            raise serializers.ValidationError(str(refusal)) from None
+        return upload
 
     class Meta:
         model = ImportJob

@@ -13,18 +13,14 @@ from openpyxl import Workbook
 
 from essor.accounts.models import User
 from essor.accounts.roles import Cap
+from essor.core.text import spreadsheet_cell
 
 from .identifiers import format_phone, mask_cin
 from .models import Organisation, Person
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(value: Any) -> Any:
-    """A cell that a spreadsheet would run as a formula is written as text (OWASP CSV injection)."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
+# The one guard against formula injection is essor.core.text.spreadsheet_cell; this name stays
+# for the callers written before it moved there.
+neutralise = spreadsheet_cell
 
 
 def person_columns(actor: User) -> list[tuple[str, Any]]:
@@ -69,7 +65,7 @@ def organisation_columns(actor: User) -> list[tuple[str, Any]]:
 
 def _rows(records: Iterable[Any], columns: Sequence[tuple[str, Any]]) -> Iterable[list[Any]]:
     for record in records:
-        yield [neutralise(getter(record)) for _, getter in columns]
+        yield [spreadsheet_cell(getter(record)) for _, getter in columns]
 
 
 def to_csv(records: Iterable[Person | Organisation], columns: Sequence[tuple[str, Any]]) -> str:

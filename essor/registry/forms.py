@@ -3,12 +3,13 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.conf import settings
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
+from essor.core.forms import CleanTextMixin
 from essor.territory.models import Commune
 
+from .importing.reading import FileRefused, check_upload
 from .models import EducationLevel, ImportKind, Membership, OrganisationKind, Sector, Sex
 
 
@@ -52,7 +53,7 @@ class CommuneField(forms.CharField):
         return commune
 
 
-class PersonForm(forms.Form):
+class PersonForm(CleanTextMixin, forms.Form):
     first_name = forms.CharField(
         label=_("First name (Latin script)"), required=False, max_length=80
     )
@@ -90,7 +91,7 @@ class PersonForm(forms.Form):
     )
 
 
-class ConsentForm(forms.Form):
+class ConsentForm(CleanTextMixin, forms.Form):
     given_on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
     purpose = forms.CharField(label=_("Purpose"), max_length=255)
     information_text = forms.CharField(
@@ -98,7 +99,7 @@ class ConsentForm(forms.Form):
     )
 
 
-class OrganisationForm(forms.Form):
+class OrganisationForm(CleanTextMixin, forms.Form):
     kind = forms.ChoiceField(label=_("Legal form"), choices=OrganisationKind.choices)
     name_fr = forms.CharField(label=_("Name (Latin script)"), required=False, max_length=200)
     name_ar = forms.CharField(
@@ -140,7 +141,7 @@ class OrganisationForm(forms.Form):
     )
 
 
-class MembershipForm(forms.Form):
+class MembershipForm(CleanTextMixin, forms.Form):
     person = forms.IntegerField(label=_("Person (registry number)"), min_value=1)
     role = forms.ChoiceField(label=_("Role"), choices=Membership._meta.get_field("role").choices)  # type: ignore[arg-type]
     since = forms.DateField(
@@ -148,7 +149,7 @@ class MembershipForm(forms.Form):
     )
 
 
-class ImportForm(forms.Form):
+class ImportForm(CleanTextMixin, forms.Form):
     kind = forms.ChoiceField(label=_("The file lists"), choices=ImportKind.choices)
     file = forms.FileField(
         label=_("File (XLSX or CSV)"),
@@ -159,18 +160,10 @@ class ImportForm(forms.Form):
     )
 
     def clean_file(self) -> Any:
+        """Size, kind and (for a workbook) unpacked size, before anything is saved."""
         upload = self.cleaned_data["file"]
-        limit = settings.ESSOR_MAX_UPLOAD_MB
-        if upload.size > limit * 1024 * 1024:
-            raise forms.ValidationError(
-                _(
-                    "The file is %(size)s MB; the limit is %(max)s MB. "
-                    "Split the list into several files."
-                )
-                % {"size": round(upload.size / 1024 / 1024, 1), "max": limit}
-            )
-        if upload.size == 0:
-            raise forms.ValidationError(
-                _("The file is empty. Choose the file that holds the list.")
-            )
+        try:
+            check_upload(upload)
+        except FileRefused as refusal:
+            raise forms.ValidationError(str(refusal)) from None
         return upload

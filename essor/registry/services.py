@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from essor.accounts.models import Partner, User
 from essor.accounts.roles import Cap
 from essor.core.audit import save_audited
+from essor.core.text import clean_line
 
 from . import identifiers, search_index
 from .models import (
@@ -81,7 +82,7 @@ def person_clean(data: dict[str, Any], *, today: date | None = None) -> dict[str
                 errors[field] = error.messages
     for field in ("first_name", "last_name", "first_name_ar", "last_name_ar", "email", "address"):
         if field in clean:
-            clean[field] = " ".join(str(clean[field] or "").split())
+            clean[field] = clean_line(clean[field])  # no invisible characters (core.text)
     for latin, arabic in (("first_name", "first_name_ar"), ("last_name", "last_name_ar")):
         # A name typed in the other script's box goes to its own box (lists often have one).
         if is_arabic(clean.get(latin) or "") and not clean.get(arabic):
@@ -137,7 +138,7 @@ def organisation_clean(data: dict[str, Any]) -> dict[str, Any]:
                 errors[field] = error.messages
     for field in ("name_fr", "name_ar", "rc_number", "rc_court", "cooperative_registration"):
         if field in clean:
-            clean[field] = " ".join(str(clean[field] or "").split())
+            clean[field] = clean_line(clean[field])  # no invisible characters (core.text)
     if "name_fr" in clean and not (clean.get("name_fr") or clean.get("name_ar")):
         errors.setdefault("name_fr", []).append(
             _("Give the organisation's name, in Latin or in Arabic script.")

@@ -19,7 +19,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
-from essor.registry.exporting import neutralise
+from essor.core.text import spreadsheet_cell
 
 from .columns import Column, columns
 from .pseudonyms import Pseudonymiser
@@ -38,7 +38,7 @@ def cell(value: Any) -> Any:
     if isinstance(value, Decimal):
         return value
     if isinstance(value, str):
-        return neutralise(value)
+        return spreadsheet_cell(value)
     return value
 
 
@@ -108,7 +108,7 @@ def about_rows(scope: ExportScope, names: Pseudonymiser, count: int | None) -> l
     ]
     if count is not None:
         rows.insert(4, [_("Number of rows"), count])
-    return [[neutralise(v) if isinstance(v, str) else v for v in row] for row in rows]
+    return [[spreadsheet_cell(v) if isinstance(v, str) else v for v in row] for row in rows]
 
 
 Progress = Callable[[int], object]
@@ -153,7 +153,7 @@ def dictionary_csv() -> str:
     writer = csv.writer(out)
     writer.writerow(dictionary_header())
     for column in columns():
-        writer.writerow([neutralise(v) for v in dictionary_row(column)])
+        writer.writerow([spreadsheet_cell(v) for v in dictionary_row(column)])
     return out.getvalue()
 
 
@@ -180,7 +180,7 @@ def xlsx_file(
     dictionary.append([])
     dictionary.append(dictionary_header())
     for column in columns():
-        dictionary.append([neutralise(v) for v in dictionary_row(column)])
+        dictionary.append([spreadsheet_cell(v) for v in dictionary_row(column)])
     # The caller's response closes (and so deletes) the file once it is sent.
     out = tempfile.TemporaryFile()  # noqa: SIM115
     workbook.save(out)

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from essor.accounts.models import Partner, User
 from essor.accounts.roles import Cap
+from essor.core.text import spreadsheet_cell
 from essor.registry.models import ImportJob, ImportKind, ImportStatus
 
 from .columns import ORGANISATION_COLUMNS, PERSON_COLUMNS, guess_mapping
@@ -192,6 +193,4 @@ def rejected_rows_csv(job: ImportJob) -> str:
 
 
 def _neutral(value: Any) -> str:
-    from essor.registry.exporting import neutralise
-
-    return neutralise(value.strftime("%d/%m/%Y") if hasattr(value, "strftime") else value)
+    return spreadsheet_cell(value.strftime("%d/%m/%Y") if hasattr(value, "strftime") else value)

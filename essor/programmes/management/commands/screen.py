@@ -23,9 +23,10 @@ from django.utils.translation import gettext as _
 from tqdm import tqdm
 
 from essor.accounts.models import User
+from essor.core.text import spreadsheet_cell
 from essor.programmes.bulk import bulk_counts, eligible_persons
 from essor.programmes.models import Programme, RuleKind
-from essor.registry.exporting import neutralise, person_columns
+from essor.registry.exporting import person_columns
 from essor.registry.models import Person
 
 
@@ -91,5 +92,7 @@ class Command(BaseCommand):
                 for person in tqdm(
                     persons.iterator(chunk_size=2000), total=counts["total"], unit=" persons"
                 ):
-                    writer.writerow([neutralise(getter(person)) for _title, getter in columns])
+                    writer.writerow(
+                        [spreadsheet_cell(getter(person)) for _title, getter in columns]
+                    )
             self.stdout.write(_("Written: %(path)s") % {"path": options["export"]})
