@@ -91,8 +91,10 @@ def period(
 def targets(reader: Reader, sentences: list[Sentence]) -> list[TargetProposal]:
     out: list[TargetProposal] = []
     seen: set[tuple[Decimal, str]] = set()
-    taken = [(a.start, a.end) for a in reader.amounts] + [(m.start, m.end) for m in reader.mentions]
     for sentence in sentences:
+        i = sentence.index
+        taken = reader.amounts_in.get(i, []) + reader.names_in.get(i, [])
+        taken += reader.pronouns_in.get(i, [])
         text = reader.text[sentence.start : sentence.end]
         folded = reader.folded[sentence.start : sentence.end]
         periods = [(h.start, h.end) for h in reader.periods.get(sentence.index, [])]
@@ -170,9 +172,9 @@ def vocabulary(
     vocabulary: list[tuple[str, re.Pattern[str]]],
     skip: dict[str, re.Pattern[str]] | None = None,
 ) -> list[Proposed[str]]:
-    names = [(m.start, m.end) for m in reader.mentions if m.source != "anaphor"]
     found: dict[str, Proposed[str]] = {}
     for sentence in sentences:
+        names = reader.names_in.get(sentence.index, [])
         folded = reader.folded[sentence.start : sentence.end]
         for key, pattern in vocabulary:
             if key in found:
@@ -199,9 +201,9 @@ def services(
 
 
 def committee(reader: Reader, sentences: list[Sentence]) -> Proposed[CommitteeProposal] | None:
-    names = [(m.start, m.end) for m in reader.mentions]
     name = ""
     for sentence in sentences:
+        names = reader.names_in.get(sentence.index, [])
         folded = reader.folded[sentence.start : sentence.end]
         committee = None
         for match in COMMITTEE.finditer(folded):

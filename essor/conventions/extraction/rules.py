@@ -24,6 +24,7 @@ scale.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -79,21 +80,47 @@ class Reader:
         self.entities = parsed.entities
         self.regions = find_regions(self.text, self.folded)
         self.amounts = find_amounts(self.text)
+        self._starts = [s.start for s in self.sentences]
         self.excluded = self._excluded()
         self.mentions = MentionFinder(self.text, self.folded, self.regions, self.entities).find()
         self.periods = {s.index: find_periods(s.text) for s in self.sentences}
+        # Each sentence's mentions, outside the spans set aside: asked for again and again.
+        self.mentions_in: dict[int, list[Mention]] = {}
+        # Each sentence's names and amounts (set aside or not): words no other field may take.
+        self.names_in: dict[int, list[tuple[int, int]]] = {}
+        self.pronouns_in: dict[int, list[tuple[int, int]]] = {}
+        self.amounts_in: dict[int, list[tuple[int, int]]] = {}
+        for mention in self.mentions:
+            index = self._sentence_at(mention.start)
+            if index < 0:
+                continue
+            if not self.is_excluded(mention.start, mention.end):
+                self.mentions_in.setdefault(index, []).append(mention)
+            words = self.pronouns_in if mention.source == "anaphor" else self.names_in
+            words.setdefault(index, []).append((mention.start, mention.end))
+        for amount in self.amounts:
+            self.amounts_in.setdefault(self._sentence_at(amount.start), []).append(
+                (amount.start, amount.end)
+            )
 
-    def _excluded(self) -> list[tuple[int, int]]:
-        spans = []
+    def _sentence_at(self, pos: int) -> int:
+        return bisect_right(self._starts, pos) - 1
+
+    def _excluded(self) -> dict[int, list[tuple[int, int]]]:
+        """Per sentence, the spans that speak of something else: a convention named as a frame,
+        what follows a negation; each runs to the end of its sentence."""
+        spans: dict[int, list[tuple[int, int]]] = {}
         for sentence in self.sentences:
             folded = self.folded[sentence.start : sentence.end]
             for pattern in (FRAME, NEGATIVE):
                 for match in pattern.finditer(folded):
-                    spans.append((sentence.start + match.start(), sentence.end))
+                    span = (sentence.start + match.start(), sentence.end)
+                    spans.setdefault(sentence.index, []).append(span)
         return spans
 
     def is_excluded(self, start: int, end: int | None = None) -> bool:
-        return any(overlaps((start, end or start + 1), span) for span in self.excluded)
+        spans = self.excluded.get(self._sentence_at(start), [])
+        return any(overlaps((start, end or start + 1), span) for span in spans)
 
     def announcement(self, sentence: Sentence, first: bool) -> str | None:
         """The kind of convention ``sentence`` announces, or ``None``."""
@@ -123,26 +150,30 @@ class Reader:
             begin = 0 if i == 0 else index
             end = starts[i + 1][0] if i + 1 < len(starts) else len(self.sentences)
             ranges.append((begin, end, index, kind))
+        # A draft that does not differ from the one before (no other envelope, no other
+        # parties) is the same convention told again: the two ranges are read as one.
         merged: list[tuple[int, int, int, str]] = []
         proposals: list[ConventionProposal] = []
+        grown: list[bool] = []
+        seen: tuple[Decimal | None, set[str]] = (None, set())
         for begin, end, index, kind in ranges:
             proposal = self.draft(begin, end, index, kind)
-            if merged and not self._differs(proposals[-1], proposal):
+            envelope = proposal.envelope.value if proposal.envelope else None
+            keys = {p.key for p in proposal.partners}
+            if merged and not _differs(seen, (envelope, keys)):
                 b0, _e0, i0, k0 = merged[-1]
                 merged[-1] = (b0, end, i0, k0)
-                proposals[-1] = self.draft(b0, end, i0, k0)
+                grown[-1] = True
+                seen = (seen[0] or envelope, seen[1] | keys)
                 continue
             merged.append((begin, end, index, kind))
             proposals.append(proposal)
-        return proposals
-
-    @staticmethod
-    def _differs(a: ConventionProposal, b: ConventionProposal) -> bool:
-        if a.envelope and b.envelope and a.envelope.value != b.envelope.value:
-            return True
-        keys_a = {p.key for p in a.partners}
-        keys_b = {p.key for p in b.partners}
-        return bool(keys_b - keys_a) and bool(keys_a)
+            grown.append(False)
+            seen = (envelope, keys)
+        return [
+            self.draft(*item) if again else proposal
+            for item, proposal, again in zip(merged, proposals, grown, strict=True)
+        ]
 
     def draft(self, begin: int, end: int, index: int, kind: str) -> ConventionProposal:
         sentences = self.sentences[begin:end]
@@ -195,11 +226,7 @@ class Reader:
         return list(out.values())
 
     def _in(self, sentence: Sentence) -> list[Mention]:
-        return [
-            m
-            for m in self.mentions
-            if sentence.start <= m.start < sentence.end and not self.is_excluded(m.start, m.end)
-        ]
+        return self.mentions_in.get(sentence.index, [])
 
     def _gap_ok(self, start: int, end: int) -> bool:
         gap = self.folded[start:end]
@@ -422,6 +449,15 @@ class Reader:
                 amount.note,
             )
         return None
+
+
+def _differs(
+    before: tuple[Decimal | None, set[str]], after: tuple[Decimal | None, set[str]]
+) -> bool:
+    (envelope_a, keys_a), (envelope_b, keys_b) = before, after
+    if envelope_a is not None and envelope_b is not None and envelope_a != envelope_b:
+        return True
+    return bool(keys_b - keys_a) and bool(keys_a)
 
 
 def extract(text: str) -> list[ConventionProposal]:
