@@ -71,7 +71,11 @@ GAP_CONNECTOR = re.compile(
     r"^\s*(?:(?:et|ainsi que|ainsi qu'|ou)\s*)?(?:(?:le|la|les|l'|du|de la|des|de l'|de|d'|au|aux)"
     r"\s*)?$"
 )
-GAP_PARTICIPANT = re.compile(r"^\s*(?:les|la|le|l'|des|ses|son|sa|leurs?)\s*[\w' -]{2,40}$")
+# "les autorités locales, les élus…" between two partners of a list; "de Taza" after one.
+GAP_PARTICIPANT = re.compile(
+    r"^\s*(?:les|la|le|l'|des|ses|son|sa|leurs?)\s*[\w' -]{2,40}$"
+    r"|^\s*(?:de|du|d')\s*[\w'-]+(?:[\s-][\w'-]+)?\s*$"
+)
 GAP_STOP = re.compile(
     r"\b(?:que|qui|dont|pour|afin|visant|vise|a|ont|est|sont|sera|va|vont|se|s'|n'|ne|dans|sur"
     r"|en|selon|apres|avant)\b"

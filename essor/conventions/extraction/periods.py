@@ -41,7 +41,7 @@ _DATE_RE = re.compile(DATE, re.IGNORECASE)
 
 RANGE = re.compile(
     rf"(?<![\d/.-])(?:(?:p[ée]riode|programme|plan|convention|contrat)\s+)?(?:(?:de|entre|du)\s+)?"
-    rf"(?P<a>{_YEAR})\s*(?:-|–|—|/|\bà\b|\bau\b|\bet\b)\s*(?P<b>{_YEAR})(?![\d/.-])",
+    rf"(?P<a>{_YEAR})\s*(?:-|–|—|/|\bà\b|\bau\b|\bet\b)\s*(?P<b>{_YEAR})(?!\d|[/.-]\d)",
     re.IGNORECASE,
 )
 FOR_YEAR = re.compile(
