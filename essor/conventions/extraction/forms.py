@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from essor.accounts.models import Partner
+from essor.core.forms import CleanTextMixin
 from essor.core.money import AmountFormField
 from essor.territory.models import Region
 
@@ -56,7 +57,7 @@ def highlight(evidence: Evidence | None) -> SafeString:
     return mark_safe("".join(str(part) for part in out))
 
 
-class ExtractForm(forms.Form):
+class ExtractForm(CleanTextMixin, forms.Form):
     text = forms.CharField(
         label=_("Text of the article or convention"),
         required=False,
@@ -137,7 +138,7 @@ def _percent(confidence: float | None) -> int | None:
     return None if confidence is None else round(confidence * 100)
 
 
-class DraftReviewForm(forms.Form):
+class _DraftFields(forms.Form):
     """The fields proposed for one convention, each kept, edited or dropped by the user."""
 
     def __init__(
@@ -563,3 +564,8 @@ def _note(note: str) -> Any:
     if note.startswith("sum of"):
         return _("The sum of the partners' amounts: the text gives no total.")
     return note
+
+
+class DraftReviewForm(CleanTextMixin, _DraftFields):
+    """The review form of one draft, its text fields cleaned as in every form of essor (the
+    mixin runs after the proposal's fields are added)."""

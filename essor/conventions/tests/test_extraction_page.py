@@ -361,3 +361,13 @@ def test_a_pdf_file_is_read(personas: Personas) -> None:
     assert response.status_code == 200, html[:3000]
     assert "<mark>10 millions de dirhams</mark>" in html
     assert "<mark>Wali de la région</mark>" in html
+
+
+def test_edited_text_is_cleaned_like_every_form(personas: Personas) -> None:
+    client = signed_in(personas.user("programme_manager"))
+    response = review(client, read("002"))
+    data = as_sent(
+        response, **{"d0-title": "Contrat\u202e programme\u200b ESS", "d0-reference": "CP-LSH"}
+    )
+    assert client.post(URL, data).status_code == 302
+    assert Convention.objects.get().title_fr == "Contrat programme ESS"
