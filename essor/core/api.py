@@ -6,7 +6,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
-from django.core.exceptions import ObjectDoesNotExist
+from django.core.exceptions import (
+    ObjectDoesNotExist,
+    RequestDataTooBig,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Model, QuerySet
@@ -39,14 +44,26 @@ def not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """DRF's handler, with a 404 that never says whether the object exists elsewhere.
 
-    A number beyond what the database stores (``?offset=10**30``, an id of 30 digits) is the
-    request's fault: 400 with a message, never a server error.
+    A number beyond what the database stores (``?offset=10**30``, an id of 30 digits) and a
+    request beyond Django's limits are the request's fault: 400 with a message, never a server
+    error nor an HTML page.
     """
     if isinstance(exc, Http404):
         return Response({"detail": _("Not found.")}, status=status.HTTP_404_NOT_FOUND)
     if isinstance(exc, OverflowError):
         return Response(
             {"detail": _("A number in the request is too large.")},
+            status=status.HTTP_400_BAD_REQUEST,
+        )
+    if isinstance(exc, RequestDataTooBig | TooManyFieldsSent | TooManyFilesSent):
+        # Django's own limits on a request (DATA_UPLOAD_MAX_*): JSON, not its HTML page.
+        return Response(
+            {
+                "detail": _(
+                    "The request is larger than essor takes in one go: send less at a time "
+                    "(a list of persons goes through /imports, as a file)."
+                )
+            },
             status=status.HTTP_400_BAD_REQUEST,
         )
     return drf_exception_handler(exc, context)

@@ -221,7 +221,7 @@ def report_xlsx(board: Dashboard) -> bytes:
             _("yes: groups of fewer than 5 people are not shown") if board.public else _("no"),
         ],
     ):
-        meta.append(row)
+        meta.append([_cell(v) for v in row])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
