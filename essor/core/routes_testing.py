@@ -190,13 +190,19 @@ def write_count() -> int | None:
     """Rows written so far on this connection, when the database can say it cheaply.
 
     SQLite counts every row inserted, changed or deleted by the connection
-    (``total_changes()``): when the count has not moved, nothing was written and the digest
-    need not be computed again. ``None`` elsewhere: compute the digest every time.
+    (``total_changes()``), PostgreSQL those of the current transaction
+    (``pg_stat_xact_user_tables``): when the count has not moved, nothing was written and the
+    digest need not be computed again. ``None`` elsewhere: compute the digest every time.
     """
-    if connection.vendor != "sqlite":
+    queries = {
+        "sqlite": "SELECT total_changes()",
+        "postgresql": "SELECT COALESCE(SUM(n_tup_ins + n_tup_upd + n_tup_del), 0) "
+        "FROM pg_stat_xact_user_tables",
+    }
+    if connection.vendor not in queries:
         return None
     with connection.cursor() as cursor:
-        cursor.execute("SELECT total_changes()")
+        cursor.execute(queries[connection.vendor])
         return int(cursor.fetchone()[0])
 
 

@@ -16,7 +16,10 @@ actor's (read only). Three tests read it:
    nothing in the database (the digest of every table is the same).
 
 Allowed writes are not sent here: each app's ``test_permission_matrix`` probes them (the line's
-``probe`` names which), with the values they must produce.
+``probe`` names which), with the values they must produce. Known faults of the product are
+declared on their line (``defects``) and tested apart, as expected failures; two controls show
+that the sentinels and the digest see what they must. docs/permissions.md tells how to add a
+line for a new page.
 """
 
 from __future__ import annotations
