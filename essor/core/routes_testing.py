@@ -282,7 +282,9 @@ class Side:
 def _csv_with(sentinel: Sentinel) -> bytes:
     rows = [
         "Nom;Prénom;CIN;Téléphone;Date de naissance",
-        f"{sentinel.last_name};{sentinel.first_name};{sentinel.cins[3]};{sentinel.phone};31/02/1990",
+        # A birth date that does not exist: the row is rejected, its cells kept for the CSV.
+        f"{sentinel.last_name};{sentinel.first_name};{sentinel.cins[3]};{sentinel.phone};"
+        "31/02/1990",
     ]
     return ("\n".join(rows) + "\n").encode()
 
