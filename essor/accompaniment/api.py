@@ -17,7 +17,7 @@ from essor.registry.models import Person
 
 from . import services
 from .models import Diagnostic, Group, Participant, PlanItem, Service, Session, Tour, TourStop
-from .permissions import access_group, access_session
+from .permissions import access_group, access_session, change_session
 
 
 class ParticipantSerializer(serializers.ModelSerializer):
@@ -71,7 +71,7 @@ class SessionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     @action(detail=True, methods=["post"])
     def attendance(self, request: Request, pk: str | None = None) -> Response:
         """Who came: participant ids present and absent, and walk-ins (person ids)."""
-        session = access_session(actor_of(request), self.kwargs["pk"])
+        session = change_session(actor_of(request), self.kwargs["pk"])
         body = AttendanceSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         marks: dict[int, bool] = dict.fromkeys(body.validated_data["present"], True)

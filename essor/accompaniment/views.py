@@ -25,7 +25,14 @@ from essor.registry.models import Person
 from . import planner, services
 from .forms import GroupLogForm, MemberForm, SessionForm, TourForm
 from .models import Group, Participant, Session, Tour, TourStop, Venue, VenueKind
-from .permissions import access_group, access_session
+from .permissions import (
+    access_group,
+    access_session,
+    change_group,
+    change_session,
+    may_change_diagnostic,
+    may_change_tour,
+)
 
 
 @login_required
@@ -120,7 +127,7 @@ def session_detail(request: EssorRequest, pk: int) -> HttpResponse:
 @require_POST
 def attendance(request: EssorRequest, pk: int) -> HttpResponse:
     """One post for the whole list: ticked are present, the others absent; walk-ins added."""
-    session = access_session(request.user, pk)
+    session = change_session(request.user, pk)
     ids = set(session.participants.values_list("pk", flat=True))
     present = {int(v) for v in request.POST.getlist("present") if v.isascii() and v.isdigit()}
     marks = {pk_: pk_ in present for pk_ in ids}
@@ -148,6 +155,9 @@ def tour_plan(request: EssorRequest) -> HttpResponse:
     if not user.can(Cap.TOURS_PLAN):
         raise Http404
     form = TourForm(request.POST or request.GET or None)
+    if not user.is_superuser:  # a partner plans its own buses' tours
+        units = form.fields["mobile_unit"].queryset.filter(operator_id=user.partner_id)  # type: ignore[attr-defined]
+        form.fields["mobile_unit"].queryset = units  # type: ignore[attr-defined]
     stops: list[planner.Stop] = []
     if form.is_bound and form.is_valid():
         unit = form.cleaned_data["mobile_unit"]
@@ -208,7 +218,7 @@ def tour_detail(request: EssorRequest, pk: int) -> HttpResponse:
     if tour is None:
         raise Http404
     if request.method == "POST":
-        if not request.user.can(Cap.TOURS_PLAN):
+        if not request.user.can(Cap.TOURS_PLAN) or not may_change_tour(request.user, tour):
             raise Http404
         _edit_stop(request, tour)
         return redirect("accompaniment:tour", pk=tour.pk)
@@ -291,7 +301,7 @@ def group_member_add(request: EssorRequest, pk: int) -> HttpResponse:
 
     from .forms import MemberForm
 
-    group = access_group(request.user, pk)
+    group = change_group(request.user, pk)
     form = MemberForm(request.POST)
     if form.is_valid():
         try:
@@ -332,6 +342,7 @@ def group_detail(request: EssorRequest, pk: int) -> HttpResponse:
     group = access_group(request.user, pk)
     form = GroupLogForm(request.POST or None)
     if request.method == "POST":
+        group = change_group(request.user, pk)
         return submit(
             request,
             form,
@@ -430,6 +441,8 @@ def diagnostic_detail(request: EssorRequest, pk: int) -> HttpResponse:
     diagnostic = _diagnostic(request, pk)
     form = PlanItemForm(request.POST or None)
     if request.method == "POST":
+        if not may_change_diagnostic(request.user, diagnostic):
+            raise Http404
         if request.POST.get("item"):
             item = (
                 PlanItem.objects.filter(pk=request.POST["item"], diagnostic=diagnostic).first()
