@@ -14,6 +14,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from essor.core.api import CleanTextSerializerMixin
 from essor.territory.models import Region
 
 from . import services
@@ -23,7 +24,7 @@ from .roles import Role
 from .selectors import partner_list, user_list
 
 
-class PartnerSerializer(serializers.ModelSerializer):
+class PartnerSerializer(CleanTextSerializerMixin, serializers.ModelSerializer):
     region: serializers.SlugRelatedField[Region] = serializers.SlugRelatedField(
         slug_field="code", read_only=True, allow_null=True
     )
@@ -34,7 +35,7 @@ class PartnerSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "code", "region"]
 
 
-class UserSerializer(serializers.ModelSerializer):
+class UserSerializer(CleanTextSerializerMixin, serializers.ModelSerializer):
     partner: serializers.SlugRelatedField[Partner] = serializers.SlugRelatedField(
         slug_field="code", read_only=True
     )

@@ -21,6 +21,7 @@ from rest_framework.response import Response
 from essor.accounts.models import Partner
 from essor.accounts.roles import Cap
 from essor.core.api import (
+    CleanTextSerializerMixin,
     ServiceSerializer,
     actor_of,
     choice_param,
@@ -89,7 +90,7 @@ class ConventionSerializer(ServiceSerializer):
         extra_kwargs: ClassVar[dict[str, Any]] = {"kind": {"required": False}}
 
 
-class TransitionSerializer(serializers.Serializer):
+class TransitionSerializer(CleanTextSerializerMixin, serializers.Serializer):
     to = serializers.ChoiceField(choices=ConventionStatus.choices)
     on = serializers.DateField(required=False, allow_null=True, default=None)
     note = serializers.CharField(required=False, allow_blank=True, max_length=1000, default="")
@@ -145,7 +146,7 @@ class ConventionExecutionSerializer(serializers.Serializer):
     programmes = ProgrammeExecutionSerializer(many=True, read_only=True)
 
 
-class CommitteeMemberSerializer(serializers.ModelSerializer):
+class CommitteeMemberSerializer(CleanTextSerializerMixin, serializers.ModelSerializer):
     convention = serializers.PrimaryKeyRelatedField(
         queryset=Convention.objects.all(), write_only=True
     )
@@ -159,7 +160,7 @@ class CommitteeMemberSerializer(serializers.ModelSerializer):
         read_only_fields = ["id"]
 
 
-class CommitteeSerializer(serializers.ModelSerializer):
+class CommitteeSerializer(CleanTextSerializerMixin, serializers.ModelSerializer):
     members = CommitteeMemberSerializer(many=True, read_only=True)
 
     class Meta:
@@ -383,7 +384,7 @@ class PartyViewSet(KeeperCreateMixin, mixins.UpdateModelMixin, ConventionPartVie
             )
 
 
-class PartnerPaymentSerializer(serializers.ModelSerializer):
+class PartnerPaymentSerializer(CleanTextSerializerMixin, serializers.ModelSerializer):
     party: serializers.PrimaryKeyRelatedField[Party] = serializers.PrimaryKeyRelatedField(
         queryset=Party.objects.all()
     )
@@ -412,7 +413,7 @@ class PartnerPaymentViewSet(KeeperCreateMixin, ConventionPartViewSet):
             serializer.instance = services.payment_record(actor=actor_of(self.request), **data)
 
 
-class TargetSerializer(serializers.ModelSerializer):
+class TargetSerializer(CleanTextSerializerMixin, serializers.ModelSerializer):
     convention: serializers.PrimaryKeyRelatedField[Convention] = serializers.PrimaryKeyRelatedField(
         queryset=Convention.objects.all()
     )
@@ -466,7 +467,7 @@ class ActionItemSerializer(serializers.ModelSerializer):
         ]
 
 
-class ActionItemCreateSerializer(serializers.ModelSerializer):
+class ActionItemCreateSerializer(CleanTextSerializerMixin, serializers.ModelSerializer):
     convention = serializers.PrimaryKeyRelatedField(
         queryset=Convention.objects.all(), write_only=True
     )
@@ -548,7 +549,7 @@ class CommitteeMemberViewSet(KeeperCreateMixin, ConventionPartViewSet):
             )
 
 
-class MeetingSerializer(serializers.ModelSerializer):
+class MeetingSerializer(CleanTextSerializerMixin, serializers.ModelSerializer):
     convention = serializers.PrimaryKeyRelatedField(
         queryset=Convention.objects.all(), write_only=True
     )

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from django.core.exceptions import (
+    FieldDoesNotExist,
     ObjectDoesNotExist,
     RequestDataTooBig,
     TooManyFieldsSent,
@@ -14,16 +15,20 @@ from django.core.exceptions import (
 )
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DataError, models
 from django.db.models import Model, QuerySet
-from django.http import Http404, HttpRequest, JsonResponse
+from django.http import Http404, HttpRequest, JsonResponse, QueryDict
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound
+from rest_framework.fields import empty
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from essor.core.text import clean_line, clean_text
 
 if TYPE_CHECKING:
     from essor.accounts.models import User
@@ -53,6 +58,13 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if isinstance(exc, OverflowError):
         return Response(
             {"detail": _("A number in the request is too large.")},
+            status=status.HTTP_400_BAD_REQUEST,
+        )
+    if isinstance(exc, DataError | ValueError) and "NUL (0x00)" in str(exc):
+        # PostgreSQL stores no NUL character, nor searches for one (a "?q=%00"): the request
+        # is refused, as SQLite's answer (nothing found) would hide the problem.
+        return Response(
+            {"detail": _("A value in the request holds a NUL character (\\0): remove it.")},
             status=status.HTTP_400_BAD_REQUEST,
         )
     if isinstance(exc, RequestDataTooBig | TooManyFieldsSent | TooManyFilesSent):
@@ -137,7 +149,69 @@ def choice_param(request: Request, name: str, choices: list[str]) -> str:
     return value
 
 
-class ServiceSerializer(serializers.ModelSerializer):
+def _cleaner_for(model: type[Model] | None, source: str) -> Callable[[str], str]:
+    """Free text for a model's TextField or a field of no model; a one-line text otherwise."""
+    try:
+        field = model._meta.get_field(source) if model is not None else None
+    except FieldDoesNotExist:
+        field = None
+    if field is None or isinstance(field, models.TextField):
+        return clean_text
+    return clean_line
+
+
+class CleanTextSerializerMixin:
+    """Every text a serializer reads is cleaned by :mod:`essor.core.text` before its checks, as
+    the forms' :class:`~essor.core.forms.CleanTextMixin` does: a one-line field (a name, a
+    title) loses its invisible and direction-changing characters, free text its control
+    characters. A password is left as sent."""
+
+    fields: Any
+
+    def to_internal_value(self, data: Any) -> Any:
+        # No NUL anywhere, also in what names a record (a code, a choice): PostgreSQL would
+        # refuse to even look it up.
+        return super().to_internal_value(_without_nul(data))  # type: ignore[misc]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        model = getattr(getattr(self, "Meta", None), "model", None)
+        for name, field in self.fields.items():
+            if (
+                not isinstance(field, serializers.CharField)
+                or field.read_only
+                or name == "password"
+                or field.style.get("input_type") == "password"
+            ):
+                continue
+            _cleaning(field, _cleaner_for(model, str(field.source or name)))
+
+
+def _without_nul(data: Any) -> Any:
+    if isinstance(data, str):
+        return data.replace("\x00", "")
+    if isinstance(data, QueryDict):
+        clean = QueryDict(mutable=True)
+        for key, values in data.lists():
+            clean.setlist(_without_nul(key), [_without_nul(v) for v in values])
+        return clean
+    if isinstance(data, dict):
+        return {_without_nul(key): _without_nul(value) for key, value in data.items()}
+    if isinstance(data, list):
+        return [_without_nul(value) for value in data]
+    return data
+
+
+def _cleaning(field: serializers.CharField, cleaner: Callable[[str], str]) -> None:
+    run = field.run_validation
+
+    def run_validation(data: Any = empty) -> Any:
+        return run(cleaner(data) if isinstance(data, str) else data)
+
+    field.run_validation = run_validation  # type: ignore[method-assign]
+
+
+class ServiceSerializer(CleanTextSerializerMixin, serializers.ModelSerializer):
     """A model serializer whose ``create_only`` fields are set once, then never change."""
 
     create_only: ClassVar[tuple[str, ...]] = ()

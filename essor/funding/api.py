@@ -20,6 +20,7 @@ from essor.accounts.models import Partner, User
 from essor.accounts.roles import Cap
 from essor.conventions.permissions import access_budget_line
 from essor.core.api import (
+    CleanTextSerializerMixin,
     actor_of,
     choice_param,
     fetch,
@@ -120,7 +121,7 @@ class CommitmentSerializer(serializers.ModelSerializer):
         return super().to_representation(instance)
 
 
-class CommitmentCreateSerializer(serializers.Serializer):
+class CommitmentCreateSerializer(CleanTextSerializerMixin, serializers.Serializer):
     budget_line = serializers.IntegerField(help_text="A line of your partner, with money left.")
     programme = serializers.IntegerField(help_text="A programme the line funds.")
     person = serializers.IntegerField(
@@ -136,15 +137,15 @@ class CommitmentCreateSerializer(serializers.Serializer):
     purpose = serializers.CharField(required=False, allow_blank=True, max_length=300, default="")
 
 
-class DecisionSerializer(serializers.Serializer):
+class DecisionSerializer(CleanTextSerializerMixin, serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
 
 
-class CancelSerializer(serializers.Serializer):
+class CancelSerializer(CleanTextSerializerMixin, serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
 
 
-class DisburseSerializer(serializers.Serializer):
+class DisburseSerializer(CleanTextSerializerMixin, serializers.Serializer):
     amount = _amount()
     paid_on = serializers.DateField(required=False, allow_null=True, default=None)
     reference = serializers.CharField(required=False, allow_blank=True, max_length=100, default="")

@@ -23,7 +23,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from essor.accounts.roles import Cap
-from essor.core.api import _drf_error, actor_of
+from essor.core.api import CleanTextSerializerMixin, _drf_error, actor_of
 
 from . import indicators, services
 from .facts import last_refresh
@@ -237,7 +237,7 @@ class FollowUpSerializer(serializers.Serializer[Any]):
         return str(app.person or app.organisation)
 
 
-class FollowUpRecordSerializer(serializers.Serializer[Any]):
+class FollowUpRecordSerializer(CleanTextSerializerMixin, serializers.Serializer[Any]):
     reached = serializers.BooleanField()
     done_on = serializers.DateField(required=False)
     channel = serializers.CharField(required=False, default="phone")

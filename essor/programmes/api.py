@@ -17,6 +17,7 @@ from essor.accounts.roles import Cap
 from essor.conventions.api import WRITE_METHODS, require_view
 from essor.conventions.models import BudgetLine
 from essor.core.api import (
+    CleanTextSerializerMixin,
     ServiceSerializer,
     actor_of,
     require,
@@ -41,7 +42,7 @@ class RuleSerializer(serializers.ModelSerializer):
         return str(rule)
 
 
-class RuleSetSerializer(serializers.Serializer):
+class RuleSetSerializer(CleanTextSerializerMixin, serializers.Serializer):
     kind = serializers.ChoiceField(choices=RuleKind.choices)
     params = serializers.DictField(required=False, default=dict)
     note = serializers.CharField(required=False, allow_blank=True, max_length=300, default="")

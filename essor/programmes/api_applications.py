@@ -14,7 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from essor.accounts.roles import Cap
-from essor.core.api import actor_of, service_errors
+from essor.core.api import CleanTextSerializerMixin, actor_of, service_errors
 from essor.registry.permissions import access_organisation, access_person
 
 from . import applications, selection
@@ -35,7 +35,7 @@ class RuleResultSerializer(serializers.Serializer):
     reason = serializers.CharField()
 
 
-class ApplicationSerializer(serializers.ModelSerializer):
+class ApplicationSerializer(CleanTextSerializerMixin, serializers.ModelSerializer):
     programme = serializers.PrimaryKeyRelatedField(queryset=Programme.objects.all())
     person = serializers.IntegerField(source="person_id", required=False, allow_null=True)
     organisation = serializers.IntegerField(
@@ -76,13 +76,13 @@ class ApplicationSerializer(serializers.ModelSerializer):
         ]
 
 
-class ScoreBodySerializer(serializers.Serializer):
+class ScoreBodySerializer(CleanTextSerializerMixin, serializers.Serializer):
     criterion = serializers.PrimaryKeyRelatedField(queryset=ScoringCriterion.objects.all())
     value = serializers.IntegerField(min_value=0)
     note = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
 
 
-class DecisionBodySerializer(serializers.Serializer):
+class DecisionBodySerializer(CleanTextSerializerMixin, serializers.Serializer):
     outcome = serializers.ChoiceField(choices=DecisionOutcome.choices)
     reason = serializers.CharField(required=False, allow_blank=True, default="")
     session = serializers.PrimaryKeyRelatedField(

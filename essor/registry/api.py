@@ -18,7 +18,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from essor.accounts.roles import Cap
-from essor.core.api import ErrorSerializer, _drf_error
+from essor.core.api import CleanTextSerializerMixin, ErrorSerializer, _drf_error
 from essor.core.api import actor_of as _actor
 from essor.core.api import require as _require
 from essor.privacy.models import AccessPurpose
@@ -40,7 +40,7 @@ class CommuneCodeField(serializers.SlugRelatedField):
         super().__init__(slug_field="code", queryset=Commune.objects.all(), **kwargs)
 
 
-class PersonSerializer(serializers.ModelSerializer):
+class PersonSerializer(CleanTextSerializerMixin, serializers.ModelSerializer):
     commune = CommuneCodeField(required=False, allow_null=True)
     registered_by: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
         slug_field="code", read_only=True
@@ -65,7 +65,7 @@ class PersonSerializer(serializers.ModelSerializer):
         return data
 
 
-class OrganisationSerializer(serializers.ModelSerializer):
+class OrganisationSerializer(CleanTextSerializerMixin, serializers.ModelSerializer):
     commune = CommuneCodeField(required=False, allow_null=True)
     sector: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
         slug_field="code", queryset=Sector.objects.all(), required=False, allow_null=True

@@ -55,7 +55,8 @@ def persons(request: EssorRequest) -> HttpResponse:
     require(request.user, Cap.PERSONAL_VIEW)
     filters = _person_filters(request)
     try:
-        offset = max(0, int(request.GET.get("offset", 0)))
+        # A billion rows is past the end of any registry: "?offset=" + 30 nines is not an error.
+        offset = min(max(0, int(request.GET.get("offset", 0))), 10**9)
     except ValueError:
         offset = 0
     page = person_search_page(actor=request.user, filters=filters, limit=PAGE_SIZE, offset=offset)
