@@ -9,7 +9,7 @@ import io
 import json
 import os
 import tarfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
@@ -20,6 +20,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
+from django.utils import translation
 
 from essor.accompaniment.models import Session
 from essor.accompaniment.tests.factories import make_session
@@ -30,6 +31,14 @@ from essor.registry import services as registry_services
 from essor.registry.models import Organisation, Person
 from essor.registry.tests.factories import make_organisation, make_person
 from essor.territory.models import Commune
+
+
+@pytest.fixture(autouse=True)
+def _english() -> Iterator[None]:
+    """The commands speak the active language (French by default): read their English."""
+    with translation.override("en"):
+        yield
+
 
 ROUND_TRIP = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 LIST_CSV = "cin;nom;prénom\nAB123456;Zahra;Fatima\n"

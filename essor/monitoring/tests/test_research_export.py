@@ -19,6 +19,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
+from django.utils.html import escape
 from openpyxl import load_workbook
 
 from essor.accounts.roles import Role
@@ -35,6 +37,13 @@ from essor.registry.tests.factories import make_person
 from essor.territory.models import Commune
 
 from .conftest import World
+
+
+def french(text: str) -> str:
+    """What a French page says for ``text`` (the interface's default language)."""
+    with translation.override("fr"):
+        return translation.gettext(text)
+
 
 KEY = "test-only-key-4f9c1e2b7a6d5c3e8f0a1b2c3d4e5f60718293a4"
 PAGE = "/monitoring/export/"
@@ -258,7 +267,9 @@ def test_the_xlsx_holds_no_identity_and_its_dictionary_names_every_column(
     assert not any(isinstance(v, date) for r in rows for v in r.values())
     documented = [line[0] for line in dictionary if line]
     assert all(name in documented for name in rows[0])
-    assert any(line[:2] == ["Pseudonym key", Pseudonymiser().fingerprint] for line in dictionary)
+    assert any(
+        line[:2] == [french("Pseudonym key"), Pseudonymiser().fingerprint] for line in dictionary
+    )
 
 
 def test_the_csv_holds_no_identity_even_in_its_raw_bytes(world: World, client_for: Any) -> None:
@@ -380,9 +391,11 @@ def test_a_convention_and_a_programme_it_does_not_fund_are_refused_with_the_reas
     )
     assert response.status_code == 400
     assert not response.has_header("Content-Disposition")
-    assert "n’est pas financé" in response.content.decode() or "is not funded" in (
-        response.content.decode()
-    )
+    reason = french(
+        "The programme %(programme)s is not funded by the convention "
+        "%(convention)s: choose one of its programmes, or only one of the two."
+    ) % {"programme": world.p3_prog.code, "convention": world.c1.reference}
+    assert escape(reason) in response.content.decode()
 
 
 def test_one_row_per_enrolment_leaves_the_other_applications_out(world: World) -> None:
@@ -605,9 +618,12 @@ def test_the_command_writes_the_same_rows_as_the_page(
 
 
 def test_the_command_says_what_is_wrong(world: World) -> None:
-    with pytest.raises(CommandError, match="Known: .*" + world.c1.reference):
+    with (
+        translation.override("en"),
+        pytest.raises(CommandError, match="Known: .*" + world.c1.reference),
+    ):
         call_command("research_export", "--convention", "NOPE")
-    with pytest.raises(CommandError, match="not funded"):
+    with pytest.raises(CommandError, match="financé"):  # in the --lang asked, French here
         call_command(
             "research_export",
             "--convention",
@@ -615,5 +631,5 @@ def test_the_command_says_what_is_wrong(world: World) -> None:
             "--programme",
             world.p3_prog.code,
         )
-    with pytest.raises(CommandError, match="Choose a convention"):
+    with pytest.raises(CommandError, match="Choisissez une convention"):
         call_command("research_export")

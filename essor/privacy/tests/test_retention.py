@@ -14,7 +14,7 @@ from django.core.management import call_command
 from django.db.models import Count
 from django.test import override_settings
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from essor.accompaniment.models import Participant
 from essor.accompaniment.tests.factories import make_session
@@ -314,7 +314,11 @@ def test_the_page_shows_the_dry_run_of_the_partners_persons_and_applies_on_confi
     assert response.status_code == 400
     response = client.post(url, {"digest": "0" * 16, "confirm": "on"})
     assert response.status_code == 400
-    assert "changed since you looked" in response.content.decode()
+    with translation.override("fr"):
+        stale = translation.gettext(
+            "The list changed since you looked at it: check it again, then confirm."
+        )
+    assert stale in response.content.decode()  # {% translate %} is not escaped
     assert _state() == before
     response = client.post(url, {"digest": digest, "confirm": "on"})
     assert response.status_code == 302
