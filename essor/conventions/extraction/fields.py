@@ -4,6 +4,7 @@ targets, target groups, services, committee, title and objectives."""
 from __future__ import annotations
 
 import re
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -15,6 +16,7 @@ from .patterns import (
     AIM,
     CHAIR,
     COMMITTEE,
+    GENERIC_TITLE,
     HEADLINE_JUNK,
     MANDATE,
     PERCENT,
@@ -22,10 +24,11 @@ from .patterns import (
     PURPOSE_END,
     TARGET_QUALIFIER,
     UNIT,
+    VERB_LINK,
 )
 from .periods import PeriodHit
 from .proposal import CommitteeProposal, ConventionProposal, Evidence, Proposed, TargetProposal
-from .text import Sentence
+from .text import Sentence, fold
 
 if TYPE_CHECKING:
     from .rules import Reader
@@ -59,17 +62,26 @@ def period(
         proposal.start_year = proposed(first, span, confidence)
         proposal.end_year = proposed(last, span, confidence)
         if not duration:
-            proposal.duration_years = proposed(last - first + 1, span, confidence)
+            years = last - first + 1
+            if hit.on and hit.until:  # "du 1er avril 2024 au 31 mars 2027": three years
+                years = max(1, round(((hit.until - hit.on).days + 1) / 365.25))
+            proposal.duration_years = proposed(years, span, confidence)
         proposal.start_on, proposal.end_on = hit.on, hit.until
     else:
         if hits.get("from"):
             proposal.start_year = proposed(hits["from"][1].a or 0, hits["from"], 0.8)
+            proposal.start_on = hits["from"][1].on  # "à compter du 1er avril 2025"
         if hits.get("to"):
             proposal.end_year = proposed(hits["to"][1].a or 0, hits["to"], 0.8)
     if duration:
         years = duration[1].a or 0
         proposal.duration_years = proposed(years, duration, 0.85)
-        if proposal.start_year and not proposal.end_year:
+        if proposal.start_on and not proposal.end_on:
+            proposal.end_on = _plus_years(proposal.start_on, years) - timedelta(days=1)
+            proposal.end_year = proposed(
+                proposal.end_on.year, duration, 0.7, "start date + duration"
+            )
+        elif proposal.start_year and not proposal.end_year:
             proposal.end_year = proposed(
                 proposal.start_year.value + years - 1, duration, 0.6, "start year + duration"
             )
@@ -86,6 +98,13 @@ def period(
             0.85,
             Evidence.of(sentence, (sentence.start + hit.start, sentence.start + hit.end)),
         )
+
+
+def _plus_years(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
 
 
 def targets(reader: Reader, sentences: list[Sentence]) -> list[TargetProposal]:
@@ -242,12 +261,19 @@ def committee(reader: Reader, sentences: list[Sentence]) -> Proposed[CommitteePr
 
 
 def title(
-    reader: Reader, announcement: Sentence, kind: str, region: str | None
+    reader: Reader, announcement: Sentence, kind: str, region: str | None, first: bool
 ) -> tuple[Proposed[str], Proposed[str] | None]:
+    """The title and objectives from the announcing sentence ("une convention … visant à …");
+    else the headline (the first draft's only: a second convention is not the headline's)."""
     folded = reader.folded[announcement.start : announcement.end]
     text = reader.text[announcement.start : announcement.end]
     objectives = None
     purpose = PURPOSE.search(folded)
+    if purpose and any(
+        0 <= a - (announcement.start + purpose.start("p")) <= 12
+        for a, _b in reader.amounts_in.get(announcement.index, [])
+    ):
+        purpose = None  # "portant sur un milliard de dirhams": an amount, not a purpose
     aim = purpose if purpose else AIM.search(folded)
     if aim:
         body = aim.group("p")
@@ -263,7 +289,7 @@ def title(
                     announcement, (announcement.start + a, announcement.start + a + length)
                 ),
             )
-    if purpose:
+    if purpose and not VERB_LINK.fullmatch(purpose.group("link")):
         start = purpose.start("noun")
         if folded[start:].startswith("projet de "):
             start += len("projet de ")
@@ -274,7 +300,10 @@ def title(
         )
         if stop:
             end = purpose.start("p") + stop.start()
-        title = text[start:end].strip(" ,")
+        # The name, then what it is for: "Convention de partenariat destinée à …", without
+        # what may come between ("(CP)", "d'un montant de 12 MDH,").
+        title = f"{text[start : purpose.end('head')]} {text[purpose.start('link') : end]}"
+        title = re.sub(r"\s+", " ", title).strip(" ,")
         if len(title) > 200:
             title = title[:200].rsplit(" ", 1)[0]
         title = title[0].upper() + title[1:]
@@ -286,13 +315,17 @@ def title(
             ),
             objectives,
         )
-    line = headline(reader)
-    if line is not None:
-        return Proposed(line.text, 0.5, Evidence.of(line, (line.start, line.end))), objectives
+    line = headline(reader) if first else None
     label = "Contrat-programme" if kind == "programme_contract" else "Convention de partenariat"
-    if region:
+    confidence = 0.3
+    if line is not None:
+        label = line.text.capitalize() if line.text.isupper() else line.text
+        confidence = 0.5
+    evidence = Evidence.of(line, (line.start, line.end)) if line else Evidence.of(announcement)
+    # A bare "CONVENTION DE PARTENARIAT" heading says nothing of which: the region does.
+    if region and GENERIC_TITLE.fullmatch(fold(label)):
         label = f"{label} — {REGION_LABELS[region]}"
-    return Proposed(label, 0.3, Evidence.of(announcement)), objectives
+    return Proposed(label, confidence, evidence), objectives
 
 
 def headline(reader: Reader) -> Sentence | None:

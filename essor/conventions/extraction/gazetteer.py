@@ -389,6 +389,32 @@ PARTNERS: list[Org] = [
         acronyms=(r"\bPNUD\b",),
     ),
     Org("world_bank", "donor", "", "Banque mondiale", names=(r"banque mondiale",)),
+    # Banks of the TPE programmes (Intelaka, the guarantee lines).
+    Org(
+        "attijariwafa",
+        "bank",
+        "",
+        "Attijariwafa bank",
+        names=(r"attijariwafa(?: bank)?",),
+    ),
+    Org(
+        "bcp",
+        "bank",
+        "BCP",
+        "Banque Populaire",
+        names=(r"banque (?:centrale )?populaire",),
+        acronyms=(r"\bBCP\b",),
+    ),
+    Org(
+        "bank_of_africa",
+        "bank",
+        "BOA",
+        "Bank Of Africa",
+        names=(r"bank of africa", r"bmce bank(?: of africa)?"),
+    ),
+    Org("cam", "bank", "CAM", "Crédit Agricole du Maroc", names=(r"credit agricole du maroc",)),
+    Org("al_barid_bank", "bank", "", "Al Barid Bank", names=(r"al barid bank",)),
+    Org("cih", "bank", "CIH", "CIH Bank", names=(r"cih bank",), acronyms=(r"\bCIH\b",)),
     Org(
         "afdb",
         "donor",
@@ -499,7 +525,7 @@ TARGET_GROUPS: list[tuple[str, str]] = [
     ("rural", r"\brur(?:al|ale|ales|aux)\b"),
     ("project_holders", r"\bporteu(?:r|rs|se|ses) (?:de |des |d')projets?\b"),
     ("ess", r"\beconomie sociale(?: et solidaire)?\b|\bess\b"),
-    ("artisans", r"\bartisans?\b"),
+    ("artisans", r"\bartisan(?:s|e|es)?\b"),
 ]
 SERVICES: list[tuple[str, str]] = [
     ("training", r"\bformations?\b|\bformer\b|\brenforcement des capacites\b|\bcursus\b"),

@@ -33,7 +33,7 @@ _FIRST_STEP = re.compile(rf"\s*{_PREP}([\w-]+)")
 _NEXT_STEPS = (
     re.compile(rf",\s*{_PREP}([\w-]+)"),
     re.compile(rf"\s+et\s+{_PREP}([\w-]+)"),
-    re.compile(r"\s+(?:et\s+)?([a-zéèêàçô][\w-]*)"),
+    re.compile(r"\s+(?:et\s+)?([a-zéèêàçô][\w-]*)(?!['\w])"),  # not "et l'Agence"
 )
 _SON_DEPARTEMENT = re.compile(r"\bson\s+d[ée]partement\b")
 

@@ -14,9 +14,38 @@ NOUN = (
 )
 INDEFINITE = re.compile(
     rf"\b(?:un|une|d'une|d'un|deux|trois|quatre|plusieurs|nouvelles?|nouveaux?)\s+"
-    rf"(?:(?:nouvelle|nouveau|importante?|projet de|premiere?|seconde?)\s+)*(?P<noun>{NOUN})\b"
+    r"(?:(?:nouvelle|nouveau|importante?|projet de|premiere?|seconde?|autre)\s+)*"
+    rf"(?P<noun>{NOUN})\b"
 )
 DEFINITE = re.compile(rf"\b(?:la|le|l')\s*(?P<noun>{NOUN})\b")
+# "deux conventions" approved at once, then told one by one: "la première convention…".
+PLURAL = re.compile(
+    r"\b(?:deux|trois|quatre|cinq|six|plusieurs)\s+(?:(?:nouvelles?|nouveaux)\s+)?"
+    r"(?P<noun>conventions|accords|contrats[- ]programmes|protocoles d'accord)\b"
+)
+ORDINAL = re.compile(
+    r"\b(?:la|le|l')\s*(?:premiere?|seconde?|deuxieme|troisieme|quatrieme|cinquieme|sixieme"
+    rf"|derniere?|autre)\s+(?P<noun>{NOUN})\b"
+)
+# The convention's own text: "la présente convention", "entre les soussignés".
+OWN_TEXT = re.compile(rf"\b(?:la |le |du |de la )?present(?:e)?\s+(?P<noun>{NOUN})\b")
+SIGNATORIES = re.compile(
+    r"^\s*entre\s*(?:les\s+(?:soussignes|parties)\s*)?(?::|$)|^\s*entre\b(?=.*\bd'une part\b)"
+)
+SIGNATORIES_END = re.compile(
+    r"\bil a ete (?:convenu|arrete)\b|\bil est (?:convenu|arrete)\b|\bconviennent\b"
+    r"|\bont convenu\b|^\s*(?:article|preambule|titre)\b"
+)
+# Between two parties of that list: "d'autre part", ";", a line's number or dash.
+PARTY_BOUNDARY = re.compile(r";|\bd'(?:une|autre) part\b,?")
+SIGNATORY_GAP = re.compile(
+    r"\s*(?:[-–•*]|\d{1,2}[.)-]|[a-e]\))?\s*(?:,\s*)?(?:et\s+)?(?:(?:le|la|les|l')\s*)?"
+)
+# A convention recalled, not announced: "la convention signée en 2021 … a permis".
+RETROSPECT = re.compile(
+    r"\b(?:signee?s?|conclue?s?|approuvee?s?)\s+(?:en|depuis|il y a)\s+(?:\d|l'an)"
+    r"|\b(?:a|avait|avaient|ont) (?:deja )?permis\b"
+)
 SIGNAL = re.compile(
     r"\bsigne(?:e|s|es)?\b|\bsignature\b|\bconclue?s?\b|\bapprouvee?s?\b|\badoptee?s?\b"
     r"|\bparaphee?s?\b|\bscellee?s?\b|\bratifiee?s?\b|\bfai(?:t|saient) l'objet\b"
@@ -92,7 +121,8 @@ ROLE_WORDS = {
 ENVELOPE_CUE = re.compile(
     r"enveloppe|budget|cout (?:global|total)|montant (?:global|total)"
     r"|d'un (?:montant|cout|budget|investissement)|dotation|investissement (?:global|total)"
-    r"|somme globale|financement global|pour un (?:montant|cout)|d'une valeur"
+    r"|somme globale|financement global|pour un (?:montant|cout)|d'une valeur|portant sur"
+    rf"|{NOUN}(?: de partenariat)? (?:de |d')$"
 )
 AMOUNT_TO = re.compile(
     r"^\s*[(,:]?\s*(?:apportee?s? |financee?s? |versee?s? |mobilisee?s? |accordee?s? )?"
@@ -100,17 +130,22 @@ AMOUNT_TO = re.compile(
     r"(?:le |la |l'|les )?$"
 )
 AMOUNT_FROM = re.compile(
-    r"^\s*[(:,]?\s*(?:(?:contribue(?:ra)?|participe(?:ra)?|apporte(?:ra)?|versera|mobilisera"
+    r"^\s*[(:,]?\s*(?:(?P<verb>contribue(?:ra)?|participe(?:ra)?|apporte(?:ra)?|versera|mobilisera"
     r"|allouera|accorde(?:ra)?|s'engage a (?:verser|mobiliser|apporter))\s+)?"
     r"(?:a hauteur de|pour|avec|de|d'un montant de|:)?\s*(?:une (?:enveloppe|contribution|somme"
     r"|dotation)(?: budgetaire| financiere)? (?:de |d'))?$"
 )
+# Without a verb, "X, d'un montant de 8 MDH" after a partner is the convention's amount.
+CONVENTION_AMOUNT = re.compile(r"d'un montant|enveloppe|somme|dotation|budget|cout")
 PURPOSE = re.compile(
-    rf"(?P<noun>(?:projet de )?{NOUN})(?:\s+de\s+partenariat)?(?:\s*\([^)]*\))?\s*,?\s*"
-    r"(?:qui\s+)?(?:destinee?s?\s+a|visant\s+a|vise\s+a|relative?s?\s+a|portant\s+sur"
+    rf"(?P<head>(?P<noun>(?:projet de )?{NOUN})(?:\s+de\s+partenariat)?)(?:\s*\([^)]*\))?"
+    r"\s*,?\s*(?:d'(?:un|une) (?:montant|enveloppe|cout|budget)[^;]{3,60}?\s*,?\s*)?"
+    r"(?:qui\s+)?(?P<link>destinee?s?\s+a|visant\s+a|vise\s+a|relative?s?\s+a|portant\s+sur"
     r"|en faveur d(?:e|u|es)|ayant pour objet|a pour objet|pour (?!la periode|une duree"
     r"|une periode|un montant|un cout))\s*(?P<p>[^.;]{10,600})"
 )
+# "La convention vise à …": the objectives, but "Convention vise à …" is no title.
+VERB_LINK = re.compile(r"vise\s+a|a pour objet")
 AIM = re.compile(
     r"\b(?:vise (?:egalement |notamment )?a|a pour objectifs? (?:de|d')|ambitionne de"
     r"|a pour objet (?:de|d'))\s*(?P<p>[^.;]{10,600})"
@@ -128,7 +163,9 @@ CHAIR = re.compile(
     r"(?=\s+et\s|\s+avec\s|,|\.|;|$)"
     r"|\bsous la presidence d(?:u|e la|e l'|e)\s*(?P<chair2>[^,.;()]{3,80}?)(?=\s+et\s|,|\.|;|$)"
 )
-MANDATE = re.compile(r"\b(?:sera|est|seront|sont) chargee?s? (?:de |d')(?P<m>[^.;]{5,400})")
+MANDATE = re.compile(
+    r"\b(?:sera|est|seront|sont) chargee?s? (?:de la |de l'|des |du |de |d')(?P<m>[^.;]{5,400})"
+)
 TARGET_QUALIFIER = re.compile(
     r"(?:plus de|pas moins de|au moins|pres de|pres d'|environ|quelque|jusqu'a|un total de"
     r"|au total|au profit de|a)\s*$"
@@ -142,4 +179,5 @@ UNIT = re.compile(
     + "|".join(f"(?P<u{i}>{p})" for i, (p, _k) in enumerate(TARGET_UNITS))
     + r")\b"
 )
+GENERIC_TITLE = re.compile(rf"(?:projet de )?{NOUN}(?: de partenariat)?|contrat-programme")
 HEADLINE_JUNK = re.compile(r"^\s*(?:date\b|le \d|\d|www\.|source\b|par\s)", re.IGNORECASE)

@@ -68,11 +68,14 @@ DATE_SPAN = re.compile(
 FROM_YEAR = re.compile(
     rf"\b(?:[àa] partir de|[àa] compter de|d[èe]s)\s+(?:l'ann[ée]e\s+)?(?P<y>{_YEAR})\b", re.I
 )
+FROM_DATE = re.compile(rf"\b(?:[àa] partir|[àa] compter) du\s+(?:{DATE})", re.I)
 TO_YEAR = re.compile(
     rf"\b(?:jusqu'en|jusqu'à|[àa] l'horizon(?: de)?)\s+(?:l'ann[ée]e\s+)?(?P<y>{_YEAR})\b", re.I
 )
 SIGNED = re.compile(
-    rf"\bsign[ée]e?s?\b[^.;]{{0,60}}?\ble\s+(?:(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)\s+)?(?P<date>{DATE})",
+    rf"(?:\bsign[ée]e?s?\b[^.;]{{0,60}}?|^\s*Fait\s+[àa]\s+[^.;,]{{2,40}},?\s+)"
+    r"\ble\s+(?:(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)\s+)?"
+    rf"(?P<date>{DATE})",
     re.IGNORECASE,
 )
 
@@ -133,6 +136,9 @@ def find_periods(text: str) -> list[PeriodHit]:
         hits.append(PeriodHit("duration", m.start(), m.end(), _ADJECTIVE_YEARS.get(key)))
     for m in FROM_YEAR.finditer(text):
         hits.append(PeriodHit("from", m.start(), m.end(), int(m.group("y"))))
+    for m in FROM_DATE.finditer(text):
+        if on := _date(m):
+            hits.append(PeriodHit("from", m.start(), m.end(), on.year, on=on))
     for m in TO_YEAR.finditer(text):
         hits.append(PeriodHit("to", m.start(), m.end(), int(m.group("y"))))
     for m in SIGNED.finditer(text):

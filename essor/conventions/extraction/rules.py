@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from . import fields
@@ -36,6 +36,7 @@ from .patterns import (
     AMOUNT_FROM,
     AMOUNT_TO,
     COMMIT,
+    CONVENTION_AMOUNT,
     DEFINITE,
     ENVELOPE_CUE,
     FRAME,
@@ -47,9 +48,17 @@ from .patterns import (
     LIST_TRIGGER,
     NEGATIVE,
     NOUN,
+    ORDINAL,
+    OWN_TEXT,
+    PARTY_BOUNDARY,
     PLEDGE,
+    PLURAL,
+    RETROSPECT,
     ROLE_WORDS,
     SIGNAL,
+    SIGNATORIES,
+    SIGNATORIES_END,
+    SIGNATORY_GAP,
     STRONG_TRIGGER,
     SYMMETRIC,
     TOTAL,
@@ -58,6 +67,30 @@ from .patterns import (
 from .periods import find_periods
 from .proposal import ConventionProposal, Evidence, PartnerProposal, Proposed
 from .text import Parsed, Sentence, check_readable, clean, fold, parse
+
+
+@dataclass(frozen=True)
+class Start:
+    """A sentence that announces a convention: ``how`` is "single" (``une convention … a été
+    signée``), "plural" (``deux conventions``), "ordinal" (``la seconde convention``, after a
+    plural) or "own" (``la présente convention``: the text is the convention)."""
+
+    index: int
+    kind: str
+    how: str
+
+
+@dataclass(frozen=True)
+class Span:
+    """The sentences of one draft: ``begin`` to ``end``, announced at ``index``; ``context``,
+    the sentences of a plural announcement that every ordinal draft shares."""
+
+    begin: int
+    end: int
+    index: int
+    kind: str
+    context: tuple[int, int] | None
+    how: str
 
 
 @dataclass
@@ -122,70 +155,100 @@ class Reader:
         spans = self.excluded.get(self._sentence_at(start), [])
         return any(overlaps((start, end or start + 1), span) for span in spans)
 
-    def announcement(self, sentence: Sentence, first: bool) -> str | None:
-        """The kind of convention ``sentence`` announces, or ``None``."""
+    def _free(self, pattern: re.Pattern[str], sentence: Sentence) -> re.Match[str] | None:
+        """The first match of ``pattern`` in ``sentence`` outside the spans set aside."""
         folded = self.folded[sentence.start : sentence.end]
-        signals = [
-            m for m in SIGNAL.finditer(folded) if not self.is_excluded(sentence.start + m.start())
-        ]
-        if not signals:
-            return None
-        for pattern in (INDEFINITE,) if not first else (INDEFINITE, DEFINITE):
-            for match in pattern.finditer(folded):
-                if self.is_excluded(sentence.start + match.start("noun")):
-                    continue
-                return "programme_contract" if "contrat" in match.group("noun") else "partnership"
+        for match in pattern.finditer(folded):
+            group = "noun" if "noun" in pattern.groupindex else 0
+            if not self.is_excluded(sentence.start + match.start(group)):
+                return match
         return None
 
-    def drafts(self) -> list[ConventionProposal]:
-        starts: list[tuple[int, str]] = []
+    def announcement(
+        self, sentence: Sentence, first: bool, after_plural: bool = False
+    ) -> Start | None:
+        """How ``sentence`` announces a convention, or ``None``."""
+        if match := self._free(OWN_TEXT, sentence):
+            return Start(sentence.index, _kind(match), "own")
+        if after_plural and (match := self._free(ORDINAL, sentence)):
+            return Start(sentence.index, _kind(match), "ordinal")
+        if self._free(SIGNAL, sentence) is None:
+            return None
+        if match := self._free(PLURAL, sentence):
+            return Start(sentence.index, _kind(match), "plural")
+        if match := self._free(INDEFINITE, sentence):
+            return Start(sentence.index, _kind(match), "single")
+        folded = self.folded[sentence.start : sentence.end]
+        if first and not RETROSPECT.search(folded) and (match := self._free(DEFINITE, sentence)):
+            return Start(sentence.index, _kind(match), "single")
+        return None
+
+    def _announcements(self) -> list[Start]:
+        starts: list[Start] = []
         for sentence in self.sentences:
-            kind = self.announcement(sentence, first=not starts)
-            if kind:
-                starts.append((sentence.index, kind))
-        if not starts:
-            return []
-        ranges = []
-        for i, (index, kind) in enumerate(starts):
-            begin = 0 if i == 0 else index
-            end = starts[i + 1][0] if i + 1 < len(starts) else len(self.sentences)
-            ranges.append((begin, end, index, kind))
+            after_plural = any(s.how == "plural" for s in starts)
+            start = self.announcement(sentence, first=not starts, after_plural=after_plural)
+            # A convention's own text says "la présente convention" in every article: one.
+            if start is not None and not (start.how == "own" and starts):
+                starts.append(start)
+        return starts
+
+    def _spans(self, starts: list[Start]) -> list[Span]:
+        """Each start's sentences: from it to the next start (the first from the top). A plural
+        announcement told one by one ("deux conventions … la première … la seconde") gives
+        no draft of its own: its sentences are the context of each of the ordinal ones."""
+        spans: list[Span] = []
+        context: tuple[int, int] | None = None
+        for i, start in enumerate(starts):
+            begin = 0 if i == 0 else start.index
+            end = starts[i + 1].index if i + 1 < len(starts) else len(self.sentences)
+            if start.how == "plural" and i + 1 < len(starts) and starts[i + 1].how == "ordinal":
+                context = (begin, end)
+                continue
+            if start.how != "ordinal":
+                context = None
+            spans.append(Span(begin, end, start.index, start.kind, context, start.how))
+        return spans
+
+    def drafts(self) -> list[ConventionProposal]:
+        spans = self._spans(self._announcements())
         # A draft that does not differ from the one before (no other envelope, no other
-        # parties) is the same convention told again: the two ranges are read as one.
-        merged: list[tuple[int, int, int, str]] = []
+        # parties) is the same convention told again: the two spans are read as one. The
+        # conventions of minutes told one by one ("la première", "la seconde") are never one.
+        merged: list[Span] = []
         proposals: list[ConventionProposal] = []
         grown: list[bool] = []
         seen: tuple[Decimal | None, set[str]] = (None, set())
-        for begin, end, index, kind in ranges:
-            proposal = self.draft(begin, end, index, kind)
+        for span in spans:
+            proposal = self.draft(span)
             envelope = proposal.envelope.value if proposal.envelope else None
             keys = {p.key for p in proposal.partners}
-            if merged and not _differs(seen, (envelope, keys)):
-                b0, _e0, i0, k0 = merged[-1]
-                merged[-1] = (b0, end, i0, k0)
+            if merged and span.how != "ordinal" and not _differs(seen, (envelope, keys)):
+                merged[-1] = replace(merged[-1], end=span.end)
                 grown[-1] = True
                 seen = (seen[0] or envelope, seen[1] | keys)
                 continue
-            merged.append((begin, end, index, kind))
+            merged.append(span)
             proposals.append(proposal)
             grown.append(False)
             seen = (envelope, keys)
         return [
-            self.draft(*item) if again else proposal
-            for item, proposal, again in zip(merged, proposals, grown, strict=True)
+            self.draft(span) if again else proposal
+            for span, proposal, again in zip(merged, proposals, grown, strict=True)
         ]
 
-    def draft(self, begin: int, end: int, index: int, kind: str) -> ConventionProposal:
-        sentences = self.sentences[begin:end]
-        announcement = self.sentences[index]
-        regions = self._regions(sentences, announcement)
+    def draft(self, span: Span) -> ConventionProposal:
+        sentences = self.sentences[span.begin : span.end]
+        context = self.sentences[span.context[0] : span.context[1]] if span.context else []
+        announcement = self.sentences[span.index]
+        regions = self._regions(context + sentences, announcement)
         region = regions[0].value if regions else None
-        partners = self._partners(sentences, announcement, region)
+        partners = self._partners(context + sentences, announcement, region)
         envelope = self._envelope(sentences, announcement, partners)
-        title, objectives = fields.title(self, announcement, kind, region)
+        title, objectives = fields.title(self, announcement, span.kind, region, span.begin == 0)
         proposal = ConventionProposal(
             title=title,
-            kind=kind,
+            kind=span.kind,
             objectives=objectives,
             envelope=envelope,
             regions=regions,
@@ -309,6 +372,7 @@ class Reader:
                     roles = {role for role, p in ROLE_WORDS.items() if p.search(clause)}
                     listed = [mention, *self._list_before(mentions, mention.start)]
                     accepted += [Accepted(m, sentence, 0.85, roles) for m in listed]
+        accepted += [Accepted(m, s, 0.9, set()) for s, m in self._signatories(sentences)]
         partners: dict[str, PartnerProposal] = {}
         for item in accepted:
             named = resolve(self.mentions, item.mention)
@@ -324,6 +388,31 @@ class Reader:
         ordered = sorted(partners.values(), key=lambda p: self._first_position(p, accepted, region))
         self._amounts_to_partners(sentences, ordered, region)
         return ordered
+
+    def _signatories(self, sentences: list[Sentence]) -> list[tuple[Sentence, Mention]]:
+        """The parties a convention's own text lists under "Entre les soussignés :", one a line
+        or separated by "d'une part", "d'autre part", ";", until "Il a été convenu…"."""
+        found: list[tuple[Sentence, Mention]] = []
+        inside = False
+        for sentence in sentences:
+            folded = self.folded[sentence.start : sentence.end]
+            opening = SIGNATORIES.match(folded)
+            if not inside and opening is None:
+                continue
+            if inside and SIGNATORIES_END.search(folded):
+                break
+            inside = True
+            pos = sentence.start + (opening.end() if opening else 0)
+            for mention in self._in(sentence):
+                if mention.start < pos:
+                    continue
+                if SIGNATORY_GAP.fullmatch(self.folded[pos : mention.start]):
+                    found.append((sentence, mention))
+                boundary = PARTY_BOUNDARY.search(self.folded, mention.end, sentence.end)
+                pos = boundary.end() if boundary else sentence.end
+            if len(found) > 12:  # a list of parties, not of every name in the text
+                break
+        return found
 
     def _first_position(
         self, proposal: PartnerProposal, accepted: list[Accepted], region: str | None
@@ -375,7 +464,7 @@ class Reader:
                 owner = None
                 if after and AMOUNT_TO.match(self.folded[amount.end : after[0].start]):
                     owner = after[0]
-                elif before and AMOUNT_FROM.match(self.folded[before[-1].end : amount.start]):
+                elif before and _pledged_after(self.folded[before[-1].end : amount.start]):
                     owner = before[-1]
                 if owner is None or not self._give(by_key, owner, region, sentence, amount):
                     pending.append((sentence, amount, before))
@@ -440,8 +529,9 @@ class Reader:
             total = sum((p.amount_mad for p in pledged if p.amount_mad is not None), Decimal(0))
             first = pledged[0].amount_evidence
             return Proposed(total, 0.5, first, "sum of the partners' amounts")
-        if len(every) == 1:
-            sentence, amount = every[0]
+        if every and len({amount.mad for _s, amount in every}) == 1:
+            # One amount said (a headline may say it again): the convention's, less surely.
+            sentence, amount = every[-1]
             return Proposed(
                 amount.mad,
                 round(amount.confidence - 0.3, 2),
@@ -449,6 +539,17 @@ class Reader:
                 amount.note,
             )
         return None
+
+
+def _pledged_after(gap: str) -> bool:
+    """``l'ANAPEC contribue à hauteur de``, ``l'ANAPEC :`` before an amount: the partner's;
+    ``l'OFPPT, d'un montant de`` is the convention's."""
+    match = AMOUNT_FROM.match(gap)
+    return bool(match and (match.group("verb") or not CONVENTION_AMOUNT.search(gap)))
+
+
+def _kind(match: re.Match[str]) -> str:
+    return "programme_contract" if "contrat" in match.group("noun") else "partnership"
 
 
 def _differs(

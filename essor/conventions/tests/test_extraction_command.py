@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import sys
+from collections.abc import Iterator
 from io import StringIO
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,7 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import translation
 
 from essor.accounts.models import PartnerKind
 from essor.accounts.tests.factories import PartnerFactory
@@ -22,6 +24,14 @@ from .test_extraction_garbage import ARABIC, WEATHER
 from .test_extraction_seeds import SEEDS, read
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english() -> Iterator[None]:
+    """The messages in their source language (French and Arabic come from the catalogues)."""
+    with translation.override("en"):
+        yield
+
 
 FIELDS = {
     "title",

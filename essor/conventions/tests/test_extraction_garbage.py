@@ -3,6 +3,7 @@ the text it must: several conventions in one text, targets, periods and partners
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from decimal import Decimal
 from io import BytesIO
 
@@ -20,6 +21,13 @@ WEATHER = (
     "Météo : des averses orageuses sont attendues ce mardi sur le Rif et le Moyen Atlas, avec des "
     "rafales de vent de 70 km/h. Les températures resteront douces à Tanger (22 degrés)."
 )
+
+
+@pytest.fixture(autouse=True)
+def english() -> Iterator[None]:
+    """The messages in their source language (French and Arabic come from the catalogues)."""
+    with translation.override("en"):
+        yield
 
 
 def message(error: pytest.ExceptionInfo[ExtractionError]) -> str:

@@ -16,6 +16,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
+from django.utils.html import escape
 
 from essor.accounts.models import Partner, PartnerKind
 from essor.accounts.tests.factories import PartnerFactory, UserFactory
@@ -57,6 +59,13 @@ def tta_partners(db: None) -> dict[str, Partner]:
             kind=PartnerKind.MINISTRY,
         ),
     }
+
+
+def said(message: str, **params: Any) -> str:
+    """``message`` as the French page shows it (translated when it is, escaped as HTML)."""
+    with translation.override("fr"):
+        text = translation.gettext(message)
+    return escape(text % params if params else text)
 
 
 def signed_in(user: Any, language: str = "fr") -> Client:
@@ -133,7 +142,7 @@ def test_reading_shows_each_field_with_its_sentence_and_saves_nothing(
     assert "<mark>10 millions de dirhams</mark>" in html
     assert "<mark>période 2023-2025</mark>" in html
     assert "<mark>Wali de la région</mark>" in html
-    assert f"In essor: Conseil de la région {TTA}" in html
+    assert said("In essor: %(partner)s", partner=f"Conseil de la région {TTA}") in html
     assert 'class="badge agree"' in html  # a confidence of 80 % or more
     page = lxml.html.fromstring(html)
     assert len(page.xpath("//*[@data-draft]")) == 1
@@ -210,7 +219,7 @@ def test_a_dropped_field_is_not_saved_even_when_edited(personas: Personas) -> No
 def test_partners_not_in_essor_are_listed_in_the_source_for_a_manager(personas: Personas) -> None:
     client = signed_in(personas.user("programme_manager"))
     response = review(client, read("002"))
-    assert "Not in essor yet: a new partner" in response.content.decode()
+    assert said("Not in essor yet: a new partner") in response.content.decode()
     assert client.post(URL, as_sent(response)).status_code == 302
     convention = Convention.objects.get()
     assert convention.parties.count() == 0
@@ -255,7 +264,10 @@ def test_a_kept_partner_needs_a_partner_or_a_name(personas: Personas) -> None:
     response = review(client, read("002"))
     refused = client.post(URL, as_sent(response, **{"d0-partner_0_name": ""}))
     assert refused.status_code == 400
-    assert "type the new partner" in refused.content.decode()
+    assert (
+        said("Choose the partner in essor or type the new partner's name, or drop it.")
+        in refused.content.decode()
+    )
     assert Convention.objects.count() == 0
 
 
@@ -264,7 +276,10 @@ def test_dropping_every_draft_saves_nothing(personas: Personas) -> None:
     response = review(client, read("001"))
     refused = client.post(URL, as_sent(response, **{"d0-keep": None}))
     assert refused.status_code == 400
-    assert "Every draft is dropped" in refused.content.decode()
+    assert (
+        said("Every draft is dropped: nothing to save. Tick “Create this draft” on one.")
+        in refused.content.decode()
+    )
     assert Convention.objects.count() == 0
 
 
@@ -276,7 +291,10 @@ def test_a_reference_already_used_is_refused(personas: Personas) -> None:
     response = review(client, read("000"))
     refused = client.post(URL, as_sent(response, **{"d0-reference": "CONV-TTA"}))
     assert refused.status_code == 400
-    assert "already used" in refused.content.decode()
+    assert (
+        said("The reference %(ref)s is already used: choose another.", ref="CONV-TTA")
+        in refused.content.decode()
+    )
     assert Convention.objects.count() == 1
 
 
@@ -294,9 +312,22 @@ def test_two_conventions_in_minutes_become_two_drafts_saved_together(personas: P
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("", "The text is empty"),
-        (ARABIC, "This text is in Arabic"),
-        (WEATHER, "essor found no convention in this text"),
+        (
+            "",
+            "The text is empty. Paste the article or the convention, or choose a .txt, .docx "
+            "or .pdf file.",
+        ),
+        (
+            ARABIC,
+            "This text is in Arabic. essor reads conventions in French for now: paste the "
+            "French version of the article or of the convention.",
+        ),
+        (
+            WEATHER,
+            "essor found no convention in this text: no convention, agreement or programme "
+            "contract is said to be signed, approved or planned. Check that it is the right "
+            "text, or create the convention by hand.",
+        ),
     ],
 )
 def test_garbage_gives_a_clear_message_keeps_the_text_and_saves_nothing(
@@ -307,7 +338,7 @@ def test_garbage_gives_a_clear_message_keeps_the_text_and_saves_nothing(
     )
     html = response.content.decode()
     assert response.status_code == 400
-    assert expected in html
+    assert said(expected) in html
     assert text.split(" ")[0] in html  # what was pasted is still there
     assert Convention.objects.count() == 0
 
@@ -318,7 +349,16 @@ def test_a_five_megabyte_file_is_refused_with_its_size(personas: Personas) -> No
         URL, {"step": "read", "file": upload}
     )
     assert response.status_code == 400
-    assert "annexes.txt is 5,5 MB" in response.content.decode()
+    assert (
+        said(
+            "The file %(name)s is %(size)s; essor reads files of up to %(max)s. Keep only the "
+            "article or the convention, or paste its text.",
+            name="annexes.txt",
+            size="5,5 MB",
+            max="4,0 MB",
+        )
+        in response.content.decode()
+    )
 
 
 def test_a_text_too_long_to_send_is_refused_with_a_message(personas: Personas) -> None:
@@ -326,7 +366,10 @@ def test_a_text_too_long_to_send_is_refused_with_a_message(personas: Personas) -
         URL, {"step": "read", "text": "convention " * 600_000}
     )
     assert response.status_code == 400
-    assert "too long" in response.content.decode()
+    assert (
+        said("The text is too long to be sent. Keep only the article or the convention.")
+        in response.content.decode()
+    )
 
 
 def test_a_docx_file_is_read(personas: Personas) -> None:

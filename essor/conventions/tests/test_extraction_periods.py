@@ -55,7 +55,7 @@ def test_dates_of_a_period_and_of_the_signature() -> None:
         "l'Oriental et l'ADS, court du 1er avril 2024 au 31 mars 2027."
     )
     assert (draft.start_on, draft.end_on) == (date(2024, 4, 1), date(2027, 3, 31))
-    assert period(draft) == (2024, 2027, 4)
+    assert period(draft) == (2024, 2027, 3)  # three years, not the four calendar years
     assert draft.signed_on is not None
     assert draft.signed_on.value == date(2024, 3, 1)
 

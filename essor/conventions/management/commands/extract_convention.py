@@ -32,7 +32,8 @@ class Command(BaseCommand):
             if name == "-":
                 stream = getattr(sys.stdin, "buffer", None)
                 data = stream.read() if stream is not None else sys.stdin.read().encode()
-                text = read_upload("stdin", data)
+                # Nothing piped in is an empty text, not an empty file called "stdin".
+                text = read_upload("-", data) if data else ""
             else:
                 path = Path(name)
                 if not path.is_file():
