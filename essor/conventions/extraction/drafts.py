@@ -181,7 +181,7 @@ def draft_save(*, actor: User, owner: Partner, draft: AcceptedDraft) -> Conventi
             partner = _new_partner(actor, choice)
         if partner is None:
             amount = f", {format_mad(choice.amount, 'fr')}" if choice.amount else ""
-            acronym = f" ({choice.acronym})" if choice.acronym else ""
+            acronym = f" ({choice.acronym})" if choice.acronym not in ("", choice.name) else ""
             missing.append(f"{choice.name}{acronym}{amount}")
             continue
         if all(p.pk != partner.pk for p, _c in parties):

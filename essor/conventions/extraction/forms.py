@@ -35,11 +35,12 @@ from .drafts import (
     TargetChoice,
 )
 from .files import MAX_FILE_BYTES, read_upload, too_big
-from .gazetteer import REGION_LABELS
 from .proposal import ConventionProposal, Evidence
 from .text import MAX_CHARS, ExtractionError
 
 KEEP_AT = 0.5
+# Values read from a French text and kept in French: in an Arabic page, they run left to right.
+FRENCH = {"lang": "fr", "dir": "auto"}
 
 
 def highlight(evidence: Evidence | None) -> SafeString:
@@ -159,7 +160,11 @@ class _DraftFields(forms.Form):
             label=_("Reference"), max_length=60, required=False, initial=reference
         )
         f["title"] = forms.CharField(
-            label=_("Title (French)"), max_length=300, required=False, initial=p.title.value
+            label=_("Title (French)"),
+            max_length=300,
+            required=False,
+            initial=p.title.value,
+            widget=forms.TextInput(attrs=FRENCH),
         )
         f["kind"] = forms.ChoiceField(
             label=_("Kind"),
@@ -176,7 +181,7 @@ class _DraftFields(forms.Form):
                 label=_("Objectives (French)"),
                 required=False,
                 initial=p.objectives.value,
-                widget=forms.Textarea(attrs={"rows": 2}),
+                widget=forms.Textarea(attrs={"rows": 2, **FRENCH}),
             )
             self._row("objectives", "objectives_keep", ["objectives"])
         if p.envelope:
@@ -185,13 +190,15 @@ class _DraftFields(forms.Form):
                 label=_("Envelope (DH)"), allow_zero=True, required=False, initial=p.envelope.value
             )
             self._row("envelope", "envelope_keep", ["envelope"])
+        known = Region.objects.in_bulk([r.value for r in p.regions], field_name="code")
+        self.region_labels = {code: region.label for code, region in known.items()}
         for i, region in enumerate(p.regions):
             self._keep(f"region_{i}", region.confidence)
             f[f"region_{i}"] = forms.ModelChoiceField(
                 label=_("Region"),
                 queryset=Region.objects.order_by("code"),
                 required=False,
-                initial=Region.objects.filter(code=region.value).first(),
+                initial=known.get(region.value),
                 to_field_name="code",
             )
             self._row(f"region_{i}", f"region_{i}_keep", [f"region_{i}"])
@@ -223,10 +230,18 @@ class _DraftFields(forms.Form):
                 empty_label=_("— a new partner, named below —"),
             )
             f[f"{name}_name"] = forms.CharField(
-                label=_("Name"), max_length=255, required=False, initial=partner.name
+                label=_("Name"),
+                max_length=255,
+                required=False,
+                initial=partner.name,
+                widget=forms.TextInput(attrs=FRENCH),
             )
             f[f"{name}_acronym"] = forms.CharField(
-                label=_("Acronym"), max_length=40, required=False, initial=partner.acronym
+                label=_("Acronym"),
+                max_length=40,
+                required=False,
+                initial=partner.acronym,
+                widget=forms.TextInput(attrs=FRENCH),
             )
             f[f"{name}_amount"] = AmountFormField(
                 label=_("Pledged amount (DH)"),
@@ -260,7 +275,11 @@ class _DraftFields(forms.Form):
                 initial=target.value,
             )
             f[f"{name}_label"] = forms.CharField(
-                label=_("Wording (French)"), max_length=300, required=False, initial=target.text
+                label=_("Wording (French)"),
+                max_length=300,
+                required=False,
+                initial=target.text,
+                widget=forms.TextInput(attrs=FRENCH),
             )
             self._row(name, f"{name}_keep", [f"{name}_indicator", f"{name}_value", f"{name}_label"])
         for i, group in enumerate(p.target_groups):
@@ -273,16 +292,24 @@ class _DraftFields(forms.Form):
             committee = p.committee.value
             self._keep("committee", p.committee.confidence)
             f["committee_name"] = forms.CharField(
-                label=_("Name"), max_length=200, required=False, initial=committee.name
+                label=_("Name"),
+                max_length=200,
+                required=False,
+                initial=committee.name,
+                widget=forms.TextInput(attrs=FRENCH),
             )
             f["committee_chair"] = forms.CharField(
-                label=_("Chaired by"), max_length=200, required=False, initial=committee.chair
+                label=_("Chaired by"),
+                max_length=200,
+                required=False,
+                initial=committee.chair,
+                widget=forms.TextInput(attrs=FRENCH),
             )
             f["committee_mandate"] = forms.CharField(
                 label=_("Mandate"),
                 required=False,
                 initial=committee.mandate,
-                widget=forms.Textarea(attrs={"rows": 2}),
+                widget=forms.Textarea(attrs={"rows": 2, **FRENCH}),
             )
             self._row(
                 "committee",
@@ -467,7 +494,7 @@ class _DraftFields(forms.Form):
             general.rows.append(
                 row(
                     f"region_{i}",
-                    REGION_LABELS.get(region.value, region.value),
+                    self.region_labels.get(region.value, region.value),
                     region.evidence,
                     region.confidence,
                     note=_note(region.note),

@@ -251,7 +251,7 @@ PARTNERS: list[Org] = [
         "maroc_pme",
         "public_agency",
         "Maroc PME",
-        "Maroc PME (Agence nationale pour la promotion de la petite et moyenne entreprise)",
+        "Maroc PME",
         names=(
             r"maroc pme",
             r"agence nationale pour la promotion de la (?:petite et moyenne entreprise|pme)",
@@ -311,7 +311,7 @@ PARTNERS: list[Org] = [
         "tamwilcom",
         "bank",
         "Tamwilcom",
-        "Tamwilcom (ex-Caisse centrale de garantie)",
+        "Tamwilcom",
         names=(r"tamwilcom", r"caisse centrale de garantie"),
         acronyms=(r"\bCCG\b",),
     ),
@@ -538,7 +538,7 @@ SERVICES: list[tuple[str, str]] = [
     (
         "financing",
         r"\bsoutien financier\b|\bappui (?:au )?financ\w*|\baide financiere\b|\bsubventions?\b"
-        r"|\bfinancement des (?:projets|activites)\b",
+        r"|\bfinancement des (?:projets|activites)\b|\bmicro-?credits?\b",
     ),
     (
         "fair",

@@ -56,7 +56,11 @@ FRAME = re.compile(
     r"\b(?:dans le cadre|en application|en vertu|au titre)\s+"
     r"(?:de la\s+|du\s+|de l'\s*|des\s+|de\s+)"
     rf"{NOUN}"
-    r"|\bconformement (?:a la|au|a l')\s*" + NOUN
+    r"|\bconformement (?:a la|au|a l')\s*"
+    + NOUN
+    # A convention's preamble: "Vu la convention-cadre signée le …", another convention.
+    + r"|\b(?:vu|considerant)\s+(?:la|le|les|l')\s*"
+    + NOUN
 )
 NEGATIVE = re.compile(
     r"\bn'(?:ayant|ont|a|avait|avaient)\s+(?:jamais\s+|pas\s+|encore\s+)*(?:beneficie|ete)\b"
@@ -122,7 +126,7 @@ ENVELOPE_CUE = re.compile(
     r"enveloppe|budget|cout (?:global|total)|montant (?:global|total)"
     r"|d'un (?:montant|cout|budget|investissement)|dotation|investissement (?:global|total)"
     r"|somme globale|financement global|pour un (?:montant|cout)|d'une valeur|portant sur"
-    rf"|{NOUN}(?: de partenariat)? (?:de |d')$"
+    rf"|{NOUN}(?: de [a-z]+)? (?:de |d')$"  # "une convention de financement de 3 M€"
 )
 AMOUNT_TO = re.compile(
     r"^\s*[(,:]?\s*(?:apportee?s? |financee?s? |versee?s? |mobilisee?s? |accordee?s? )?"

@@ -414,3 +414,37 @@ def test_edited_text_is_cleaned_like_every_form(personas: Personas) -> None:
     )
     assert client.post(URL, data).status_code == 302
     assert Convention.objects.get().title_fr == "Contrat programme ESS"
+
+
+def test_the_review_in_arabic_names_regions_in_arabic_and_french_values_run_left_to_right(
+    personas: Personas,
+) -> None:
+    response = review(signed_in(personas.user("programme_manager"), "ar"), read("001"))
+    page = lxml.html.fromstring(response.content.decode())
+    assert page.xpath("//html/@dir") == ["rtl"]
+    (region,) = page.xpath('//*[@data-field="region_0"]//strong')
+    assert region.text_content().strip() == Region.objects.get(code="01").name_ar
+    for name in ("d0-title", "d0-partner_0_name", "d0-committee_chair"):
+        (field,) = page.xpath(f'//*[@name="{name}"]')
+        assert (field.get("lang"), field.get("dir")) == ("fr", "auto")
+
+
+def test_a_signed_conventions_text_saves_its_dates_and_lists_its_shares(
+    personas: Personas,
+) -> None:
+    from .test_extraction_press import SIGNED_TEXT
+
+    client = signed_in(personas.user("programme_manager"))
+    response = review(client, SIGNED_TEXT)
+    assert client.post(URL, as_sent(response)).status_code == 302
+    convention = Convention.objects.get()
+    assert (convention.start_on, convention.end_on, convention.signed_on) == (
+        date(2025, 1, 1),
+        date(2027, 12, 31),
+        date(2024, 12, 15),
+    )
+    assert convention.envelope == Decimal("45000000.00")
+    # Partners essor does not hold yet, with their shares: listed in the source, not lost.
+    listed = convention.source.split("\n", 1)[0]
+    assert listed.endswith("; Maroc PME, 10\u00a0000\u00a0000,00\u00a0DH.")
+    assert "(CCIS-CS), 5\u00a0000\u00a0000,00\u00a0DH ;" in listed
