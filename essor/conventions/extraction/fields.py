@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from .amounts import NUMBER, parse_number
-from .gazetteer import REGION_LABELS, TARGET_UNITS, VOCABULARY
+from .gazetteer import TARGET_UNITS, VOCABULARY
 from .mentions import overlaps
 from .patterns import (
     AGES,
@@ -28,6 +28,7 @@ from .patterns import (
 )
 from .periods import PeriodHit
 from .proposal import CommitteeProposal, ConventionProposal, Evidence, Proposed, TargetProposal
+from .regions import REGION_LABELS
 from .text import Sentence, fold
 
 if TYPE_CHECKING:

@@ -20,11 +20,10 @@ from .gazetteer import (
     NOT_PARTNERS,
     PARTNERS,
     REGION_AS_ACTOR,
-    REGION_TAGS,
     VOCABULARY,
     Org,
-    RegionMatch,
 )
+from .regions import REGION_TAGS, RegionMatch
 from .text import Entity, fold
 
 _PREP = r"(?:de\s+la\s+|de\s+l'|du\s+|des\s+|de\s+|d')"
