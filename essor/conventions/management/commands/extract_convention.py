@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DatabaseError
+from django.utils.translation import gettext as _
 
 from essor.conventions.extraction import ExtractionError, extract, match_partners, read_upload
 
@@ -37,7 +38,7 @@ class Command(BaseCommand):
             else:
                 path = Path(name)
                 if not path.is_file():
-                    raise CommandError(f"{name}: no such file.")
+                    raise CommandError(_("%(name)s: no such file.") % {"name": name})
                 text = read_upload(path.name, path.read_bytes())
             proposals = extract(text)
         except ExtractionError as error:
@@ -47,8 +48,10 @@ class Command(BaseCommand):
         except DatabaseError:
             # The text is read without the database; only the matching of partners needs it.
             self.stderr.write(
-                "essor's database cannot be read (run `essor migrate`): partners are not "
-                "matched to those essor holds."
+                _(
+                    "essor's database cannot be read (run `essor migrate`): partners are not "
+                    "matched to those essor holds."
+                )
             )
         output = [proposal.to_json() for proposal in proposals]
         indent = None if options["compact"] else 2
