@@ -25,7 +25,8 @@ PLURAL = re.compile(
 )
 ORDINAL = re.compile(
     r"\b(?:la|le|l')\s*(?:premiere?|seconde?|deuxieme|troisieme|quatrieme|cinquieme|sixieme"
-    rf"|derniere?|autre)\s+(?P<noun>{NOUN})\b"
+    rf"|derniere?|autre)(?:\s+(?P<noun>{NOUN})\b|(?=\s*,|\s+(?:porte|concerne|vise|lie"
+    r"|a ete|est|sera|prevoit)\b))"
 )
 # The convention's own text: "la présente convention", "entre les soussignés".
 OWN_TEXT = re.compile(rf"\b(?:la |le |du |de la )?present(?:e)?\s+(?P<noun>{NOUN})\b")

@@ -131,8 +131,8 @@ class Reader:
         """The first match of ``pattern`` in ``sentence`` outside the spans set aside."""
         folded = self.folded[sentence.start : sentence.end]
         for match in pattern.finditer(folded):
-            group = "noun" if "noun" in pattern.groupindex else 0
-            if not self.is_excluded(sentence.start + match.start(group)):
+            at = match.start("noun") if "noun" in pattern.groupindex else -1
+            if not self.is_excluded(sentence.start + (at if at >= 0 else match.start())):
                 return match
         return None
 
@@ -306,7 +306,8 @@ class Reader:
 
 
 def _kind(match: re.Match[str]) -> str:
-    return "programme_contract" if "contrat" in match.group("noun") else "partnership"
+    """ "un contrat-programme" or any other convention ("la seconde," says neither)."""
+    return "programme_contract" if "contrat" in (match.group("noun") or "") else "partnership"
 
 
 def _differs(

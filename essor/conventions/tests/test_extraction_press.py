@@ -247,3 +247,18 @@ def test_a_tripartite_convention_with_a_bank_and_a_fiscal_year() -> None:
     assert envelope(draft) == Decimal("300000000")
     assert draft.regions == []  # a national programme: no region invented
     assert period(draft) == (2025, 2025, 1)
+
+
+def test_two_conventions_told_one_by_one_without_repeating_the_word() -> None:
+    first, second = extract(
+        "Le Conseil provincial de Taza et le Conseil de la région Fès-Meknès ont signé deux "
+        "conventions de partenariat. La première, d'un montant de 4 MDH, porte sur "
+        "l'accompagnement de 200 coopératives. La seconde concerne la formation de 300 jeunes "
+        "porteurs de projets, pour un budget de 1,5 MDH."
+    )
+    assert (envelope(first), envelope(second)) == (Decimal("4000000"), Decimal("1500000"))
+    assert [(t.value, t.unit) for t in first.targets] == [(200, "coopératives")]
+    assert [(t.value, t.unit) for t in second.targets] == [(300, "jeunes")]
+    # The signing sentence is both conventions': both councils are parties of each.
+    assert [p.name for p in first.partners] == [p.name for p in second.partners]
+    assert "Conseil de la région Fès-Meknès" in [p.name for p in second.partners]
