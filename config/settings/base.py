@@ -280,7 +280,8 @@ REST_FRAMEWORK = {
         "anon": os.environ.get("ESSOR_API_RATE_ANON", "600/hour"),
         "user": os.environ.get("ESSOR_API_RATE_USER", "20000/hour"),
     },
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    # Limit/offset, at most 500 rows a page and a bounded offset (essor.core.api.Pagination).
+    "DEFAULT_PAGINATION_CLASS": "essor.core.api.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
