@@ -203,7 +203,9 @@ def vocabulary(
                 continue
             for match in pattern.finditer(folded):
                 at = (sentence.start + match.start(), sentence.start + match.end())
-                if any(overlaps(at, n) for n in names):
+                # A name's words, or another convention's ("dans le cadre de la convention …
+                # relative à l'autonomisation des femmes"), are not this one's.
+                if any(overlaps(at, n) for n in names) or reader.is_excluded(*at):
                     continue
                 confidence = 0.8 if sentence.index == announcement.index else 0.7
                 found[key] = Proposed(key, confidence, Evidence.of(sentence, at))

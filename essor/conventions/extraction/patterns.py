@@ -78,7 +78,9 @@ LIST_TRIGGER = re.compile(
     r"\bconclue?s? entre\b|\bsignee?s? entre\b|\bentre\b|\bsignee?s? par\b|\bconclue?s? par\b"
     r"|\bconclue?s? avec\b|\bsignee?s? avec\b|\bliant\b|\bpartenaires? :"
 )
+# "X de concert avec Y", "X signe avec Y": partners on both sides of a trigger with "avec".
 SYMMETRIC = re.compile(r"avec")
+# A bare "avec" brings partners only in the sentence that announces the convention.
 WITH_TRIGGER = re.compile(r"\bavec\b")
 FUNDING_TRIGGER = re.compile(
     r"\b(?:co)?financee?s? (?:conjointement |a parts egales |notamment |principalement )?par\b"
