@@ -287,7 +287,7 @@ def test_every_model_pointing_at_a_person_or_their_organisation_is_in_the_export
 ) -> None:
     """Walk the app registry from Person and Organisation along the models that point at
     them (and at those, and so on). Each one is in a section of the export, in its audit
-    trail, or left out with a reason (essor/privacy/access.py). A new model pointing at a
+    trail, or left out with a reason (essor/privacy/access/coverage.py). A new model pointing at a
     person fails here until it is given a place."""
     seen: dict[str, str] = {}
     frontier: set[type] = {Person, Organisation}
@@ -317,7 +317,7 @@ def test_every_model_pointing_at_a_person_or_their_organisation_is_in_the_export
         "These models point at a person (or at their organisations) and are not in the "
         f"right-of-access export: {missing}. Add them to COVERED (and a section), to "
         "WITH_TRAIL for a history model, or to EXCLUDED with the reason, in "
-        "essor/privacy/access.py."
+        "essor/privacy/access/coverage.py."
     )
     # And the sections named are in the export.
     data = report_dict(access_report(subject.person, actor=subject.clerk))
