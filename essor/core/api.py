@@ -260,9 +260,10 @@ def document_error_responses(
     """drf-spectacular hook: add to each operation the errors it may answer, in one place.
 
     The rules are the API's conventions (docs/architecture.md): 400 with the problems by field
-    when it reads input; 401 without valid credentials; 403 for a write sent with a session
-    cookie but no CSRF token; 404 for a missing record and for one the caller's role may not
-    reach ("forbidden looks like missing"); 429 above the request rate.
+    when it reads input, and for a NUL in any address (essor.core.middleware); 401 without
+    valid credentials; 403 for a write sent with a session cookie but no CSRF token; 404 for a
+    missing record and for one the caller's role may not reach ("forbidden looks like
+    missing"); 429 above the request rate.
     """
     from rest_framework.settings import api_settings
 
@@ -312,6 +313,11 @@ def document_error_responses(
                             }
                         },
                     },
+                )
+            else:
+                # Any address may carry a NUL, which essor.core.middleware answers with a 400.
+                responses.setdefault(
+                    "400", _error_schema("The address holds a NUL character: remove it.")
                 )
             if secured:
                 responses.setdefault(
